@@ -1,0 +1,74 @@
+"""Analysis steps that join the store's caches with nlp: each text is tokenized and embedded once, ever."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from nlp import columns as C
+from nlp.embed import Embedder
+from nlp.tokenize import TOKENIZER_VERSION, tokenize
+from store import repo
+from store.db import session_scope
+
+Progress = Callable[[int, int], None]
+EMBED_CHUNK = 1024
+
+
+def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
+    """Documents created from `start` (inclusive) to `end` (exclusive), Asia/Tokyo days."""
+    with session_scope(engine) as session:
+        return repo.load_documents(session, datetime.combine(start, datetime.min.time()),
+                                   datetime.combine(end, datetime.min.time()))
+
+
+def _distinct_texts(docs: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(docs[C.TEXT_HASH], docs[C.TEXT], strict=True))
+
+
+def tokens_for(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
+    """Tokens aligned with `docs`; only texts never seen before are tokenized (and then cached)."""
+    texts = _distinct_texts(docs)
+    with session_scope(engine) as session:
+        known = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)
+    fresh = {h: tokenize(t) for h, t in texts.items() if h not in known}
+    if fresh:
+        with session_scope(engine) as session:
+            repo.store_tokens(session, fresh, TOKENIZER_VERSION)
+    known.update(fresh)
+    return [known[h] for h in docs[C.TEXT_HASH]]
+
+
+def embeddings_for(engine: Engine, docs: pd.DataFrame, embedder: Embedder,
+                   progress: Progress | None = None) -> np.ndarray:
+    """Embeddings aligned with `docs`. Cacheable backends embed only texts never seen before, in chunks
+    that are stored as they finish, so an interrupted run keeps what it computed."""
+    texts = _distinct_texts(docs)
+    if not embedder.cacheable:
+        vectors = dict(zip(texts, embedder.embed(list(texts.values())), strict=True))
+        return np.vstack([vectors[h] for h in docs[C.TEXT_HASH]])
+    with session_scope(engine) as session:
+        known = repo.cached_embeddings(session, list(texts), embedder.name)
+    missing = [h for h in texts if h not in known]
+    for start in range(0, len(missing), EMBED_CHUNK):
+        part = missing[start : start + EMBED_CHUNK]
+        fresh = dict(zip(part, embedder.embed([texts[h] for h in part]), strict=True))
+        with session_scope(engine) as session:
+            repo.store_embeddings(session, fresh, embedder.name)
+        known.update(fresh)
+        if progress:
+            progress(start + len(part), len(missing))
+    return np.vstack([known[h] for h in docs[C.TEXT_HASH]]) if len(docs) else np.zeros((0, 1), np.float32)
+
+
+def week_start(day: date) -> date:
+    """Monday of the week containing `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def last_complete_week(today: date) -> date:
+    return week_start(today) - timedelta(days=7)

@@ -1,0 +1,109 @@
+"""The `koe` command line. Subcommands import their flows lazily: `koe --help` stays instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+# Offline machines: Prefect's telemetry only logs errors here (NOTES.md). Set before prefect is imported.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        column, sep, field = pair.partition("=")
+        if not sep or not column or not field:
+            raise SystemExit(f"koe: --map expects COLUMN=FIELD, got {pair!r}")
+        out[column] = field
+    return out
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from flows.ingest import ingest_file
+    from flows.settings import Settings
+    from nlp.pii import make_redactor
+    from sources.records import SourceError
+    from store.db import make_engine
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        report = ingest_file(engine, args.path, source=args.source, kind=args.kind, mapping=_mapping(args.map),
+                             redactor=make_redactor(settings.order_patterns))
+    except SourceError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    for reject in report.rejects:
+        print(f"rejected {reject}", file=sys.stderr)
+    print(f"read {report.read} / new {report.new} / duplicate {report.duplicate} / rejected {report.rejected}")
+    return 0
+
+
+def cmd_weekly(args: argparse.Namespace) -> int:
+    from flows.weekly import weekly_report
+
+    print(weekly_report(week_of=args.week_of))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo import demo_report
+
+    outputs = demo_report(out_dir=args.out)
+    print(f"topics CSV: {outputs.csv}")
+    print(outputs.html)
+    return 0
+
+
+def cmd_eval_topics(args: argparse.Namespace) -> int:
+    from bench.eval_topics import evaluate
+
+    result = evaluate(args.data, args.sample, args.seed, args.embedder, baselines=not args.no_baselines)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="store tickets or reviews from a CSV/TSV/JSONL/XLSX export")
+    ingest.add_argument("path", type=Path)
+    ingest.add_argument("--source", required=True, help="name of the source, e.g. zendesk-export")
+    ingest.add_argument("--kind", required=True, choices=["ticket", "review"])
+    ingest.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                        help="map a column to a field (id, created_at, title, body, rating, channel, product, agent_reply)")
+    ingest.set_defaults(func=cmd_ingest)
+
+    weekly = sub.add_parser("weekly", help="run the weekly report flow (settings from KOE_* variables)")
+    weekly.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the week to report")
+    weekly.set_defaults(func=cmd_weekly)
+
+    demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")
+    demo.add_argument("--out", type=Path, default=Path("data/out/demo"))
+    demo.set_defaults(func=cmd_demo)
+
+    ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
+    topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")
+    topics.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
+    topics.add_argument("--sample", type=int, default=10000)
+    topics.add_argument("--seed", type=int, default=0)
+    topics.add_argument("--embedder", default="use")
+    topics.add_argument("--no-baselines", action="store_true")
+    topics.set_defaults(func=cmd_eval_topics)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

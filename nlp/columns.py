@@ -1,0 +1,38 @@
+"""Column names of the DataFrames that cross module boundaries, defined once.
+
+`DOC_COLUMNS` is what the store hands to nlp (one row per stored document); `TOPIC_COLUMNS` is what
+topic modelling hands back per topic.
+"""
+
+from __future__ import annotations
+
+# documents
+ID = "id"
+SOURCE = "source"
+KIND = "kind"  # ticket | review
+CHANNEL = "channel"  # mail | chat | line | form | review site ...
+PRODUCT = "product"
+CREATED_AT = "created_at"  # naive Asia/Tokyo wall time
+TITLE = "title"
+TEXT = "text"  # normalized, PII-redacted body
+AGENT_REPLY = "agent_reply"
+RATING = "rating"
+DOC_TYPE = "doc_type"  # complaint | question | request | praise | other
+TEXT_HASH = "text_hash"  # sha256 of the analysed text: the key of the token and embedding caches
+
+DOC_COLUMNS = (ID, SOURCE, KIND, CHANNEL, PRODUCT, CREATED_AT, TITLE, TEXT, AGENT_REPLY, RATING, DOC_TYPE, TEXT_HASH)
+
+# per-document analysis results
+TOPIC = "topic"  # -1 = outlier
+WEEK = "week"  # Monday of the Asia/Tokyo week
+
+# per-topic results
+TOPIC_ID = "topic_id"
+LABEL = "label"
+KEYWORDS = "keywords"
+REPRESENTATIVE = "representative"
+SIZE = "size"
+
+TOPIC_COLUMNS = (TOPIC_ID, LABEL, KEYWORDS, REPRESENTATIVE, SIZE)
+
+KINDS = ("ticket", "review")

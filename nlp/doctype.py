@@ -1,0 +1,80 @@
+"""Typing a customer message as complaint / question / request / praise / other.
+
+Rating decides first where there is one (reviews); the text decides through a cue lexicon
+(nlp/data/cues_ja.tsv) with negation handling, so 「壊れていなかった」 is not a complaint and
+「良くなかった」 is one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+DOC_TYPES = ("complaint", "question", "request", "praise", "other")
+_PRIORITY = {t: i for i, t in enumerate(DOC_TYPES)}  # ties go to the earlier type
+# Only kana may stand between a cue and its negation: 「丁寧で壊れていなかった」 must not negate 丁寧.
+_NEGATION = re.compile(r"^[ぁ-ゖ]{0,5}?(?:ない|なかった|なく|ず|ません)")
+_RATING_WEIGHT = 3
+_STRONG_CUE = 2
+
+
+@dataclass(frozen=True)
+class Cue:
+    doc_type: str
+    weight: int
+    negatable: bool
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def cues() -> tuple[Cue, ...]:
+    text = resources.files("nlp").joinpath("data/cues_ja.tsv").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        doc_type, weight, negatable, regex = line.split("\t")
+        out.append(Cue(doc_type, int(weight), negatable == "1", re.compile(regex)))
+    return tuple(out)
+
+
+def _score_sentence(sentence: str, scores: dict[str, int]) -> None:
+    for cue in cues():
+        for m in cue.pattern.finditer(sentence):
+            negated = cue.negatable and _NEGATION.match(sentence[m.end() :])
+            if not negated:
+                scores[cue.doc_type] += cue.weight
+            elif cue.doc_type == "praise":  # 良くない, 満足できない
+                scores["complaint"] += cue.weight
+
+
+def cue_scores(text: str) -> dict[str, int]:
+    scores = dict.fromkeys(DOC_TYPES, 0)
+    for sentence in re.split(r"(?<=[。!！?？\n])", text):
+        if sentence.strip():
+            _score_sentence(sentence.strip(), scores)
+    return scores
+
+
+def classify(text: str, rating: float | None = None) -> str:
+    """The message's type. A 1-2 star review is a complaint and a 4-5 star one praise unless
+    the text clearly says otherwise; without a rating the strongest cue type wins."""
+    scores = cue_scores(text or "")
+    if rating is not None and rating == rating:  # NaN-safe
+        if rating <= 2:
+            scores["complaint"] += _RATING_WEIGHT
+        elif rating >= 4:
+            scores["praise"] += _RATING_WEIGHT
+    # A message with a clear complaint cue is a complaint even when phrased as a question or request:
+    # 「まだ届かないのですが、どうなっていますか？」 is about a late parcel, not a question to the FAQ.
+    if scores["complaint"] >= _STRONG_CUE and scores["complaint"] > scores["praise"]:
+        return "complaint"
+    best = max(DOC_TYPES[:-1], key=lambda t: (scores[t], -_PRIORITY[t]))
+    return best if scores[best] > 0 else "other"
+
+
+def classify_many(texts: Iterable[str], ratings: Iterable[float | None]) -> list[str]:
+    return [classify(t, r) for t, r in zip(texts, ratings, strict=True)]

@@ -1,0 +1,38 @@
+"""From a raw record's text to what koe stores: normalized, redacted, typed, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from nlp.doctype import classify
+from nlp.normalize import normalize_text
+from nlp.pii import Redactor, redact
+
+MAIL_CHANNELS = frozenset({"mail", "email", "e-mail", "メール"})
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    text: str
+    title: str | None
+    agent_reply: str | None
+    doc_type: str
+    text_hash: str
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def prepare(body: str, *, title: str | None = None, agent_reply: str | None = None, channel: str | None = None,
+            rating: float | None = None, redactor: Redactor = redact) -> PreparedText:
+    """Mail bodies also lose HTML, quoted replies and signatures. Raises ValueError when nothing is left."""
+    mail = (channel or "").lower() in MAIL_CHANNELS
+    text = redactor(normalize_text(body, html=mail, mail=mail))
+    if not text:
+        raise ValueError("no text left after removing markup, quoted replies and signature")
+    clean_title = redactor(normalize_text(title)) if title else None
+    clean_reply = redactor(normalize_text(agent_reply, html=mail, mail=mail)) if agent_reply else None
+    return PreparedText(text=text, title=clean_title or None, agent_reply=clean_reply or None,
+                        doc_type=classify(text, rating), text_hash=text_hash(text))

@@ -1,0 +1,188 @@
+"""Recurring-topic discovery with BERTopic on precomputed embeddings and cached Japanese tokens.
+
+Decisions (measured in bench/, reasons in NOTES.md):
+- BERTopic gets the documents as space-joined fugashi tokens and a whitespace CountVectorizer. Its
+  c-TF-IDF joins whole topics into one string; re-tokenizing that with fugashi would tokenize every
+  document again and crash fugashi on large topics. Readable text is kept on our side.
+- Fitting happens on distinct texts only: UMAP is not reproducible with exact duplicates (NOTES.md).
+- Outliers closer than `outlier_threshold` (cosine) to a topic are reassigned to it: on 10k real
+  inquiries, reassigning raised NMI from 0.48 to 0.53 (bench/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nlp import columns as C
+from nlp.embed.base import Embedder
+
+OUTLIER = -1
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    n_neighbors: int = 15
+    n_components: int = 5
+    min_cluster_size: int = 10
+    outlier_threshold: float = 0.5  # cosine similarity to a topic's embedding
+    top_n_words: int = 10
+    label_words: int = 3
+    seed: int = 0
+    # representative sentences: prefer complete, quotable messages of this many characters
+    quote_chars: tuple[int, int] = (12, 120)
+
+
+@dataclass
+class TopicResult:
+    """`topics` has `columns.TOPIC_COLUMNS` (outliers excluded); `assignments[i]` is document i's topic and
+    `centrality[i]` its cosine similarity to that topic's centroid (for picking quotes)."""
+
+    model: object
+    topics: pd.DataFrame
+    assignments: np.ndarray
+    centrality: np.ndarray
+    config: TopicConfig = field(default_factory=TopicConfig)
+
+
+class TooFewDocuments(ValueError):
+    pass
+
+
+def _bertopic_embedder(embedder: Embedder | None):
+    """BERTopic needs an embedding model for transform(); without one it silently falls back to an
+    English TF-IDF (NOTES.md). This adapter hands it ours."""
+    from bertopic.backend import BaseEmbedder
+
+    class _Adapter(BaseEmbedder):
+        def __init__(self, inner: Embedder | None) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def embed(self, documents, verbose=False):
+            if self.inner is None:
+                raise RuntimeError("this topic model was loaded without an embedder; pass embeddings")
+            return self.inner.embed(list(documents))
+
+    return _Adapter(embedder)
+
+
+def build_model(config: TopicConfig, embedder: Embedder | None, n_docs: int):
+    from bertopic import BERTopic
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    umap = UMAP(n_neighbors=min(config.n_neighbors, n_docs - 1), n_components=config.n_components, min_dist=0.0,
+                metric="cosine", random_state=config.seed)
+    hdbscan = HDBSCAN(min_cluster_size=config.min_cluster_size, metric="euclidean",
+                      cluster_selection_method="eom", prediction_data=True)
+    # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (NOTES.md)
+    vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
+                                 min_df=1 if n_docs < 200 else 2)
+    return BERTopic(embedding_model=_bertopic_embedder(embedder), umap_model=umap, hdbscan_model=hdbscan,
+                    vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                    top_n_words=config.top_n_words, language="multilingual", calculate_probabilities=False)
+
+
+def _distinct(texts: Sequence[str]) -> tuple[list[int], np.ndarray]:
+    """Indices of the first occurrence of each text, and for every document its distinct index."""
+    first: dict[str, int] = {}
+    inverse = np.empty(len(texts), dtype=np.int64)
+    keep: list[int] = []
+    for i, text in enumerate(texts):
+        j = first.get(text)
+        if j is None:
+            j = first[text] = len(keep)
+            keep.append(i)
+        inverse[i] = j
+    return keep, inverse
+
+
+def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
+    """Outliers join the topic whose centroid is nearest, when at least `threshold` similar."""
+    topics = sorted(set(assigned.tolist()) - {OUTLIER})
+    outliers = np.flatnonzero(assigned == OUTLIER)
+    if not topics or not len(outliers):
+        return assigned
+    centroids = np.vstack([embeddings[assigned == t].mean(axis=0) for t in topics])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    sims = embeddings[outliers] @ centroids.T
+    best = sims.argmax(axis=1)
+    close = sims[np.arange(len(outliers)), best] >= threshold
+    out = assigned.copy()
+    out[outliers[close]] = np.asarray(topics)[best[close]]
+    return out
+
+
+def centrality(embeddings: np.ndarray, assigned: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each document to its topic's centroid; 0 for outliers."""
+    out = np.zeros(len(assigned), dtype=np.float32)
+    for topic in set(assigned.tolist()) - {OUTLIER}:
+        members = assigned == topic
+        centroid = embeddings[members].mean(axis=0)
+        out[members] = embeddings[members] @ (centroid / (np.linalg.norm(centroid) or 1.0))
+    return out
+
+
+def _representative(texts: Sequence[str], embeddings: np.ndarray, members: np.ndarray, quote_chars: tuple[int, int]) -> str:
+    """The member text closest to the topic centroid, among quotable lengths when there are any."""
+    lo, hi = quote_chars
+    quotable = np.asarray([lo <= len(texts[i]) <= hi for i in members])
+    pool = members[quotable] if quotable.any() else members
+    centroid = embeddings[members].mean(axis=0)
+    return texts[int(pool[np.argmax(embeddings[pool] @ centroid)])]
+
+
+def describe_topics(model, texts: Sequence[str], embeddings: np.ndarray, assigned: np.ndarray,
+                    config: TopicConfig) -> pd.DataFrame:
+    rows = []
+    for topic in sorted(set(assigned.tolist()) - {OUTLIER}):
+        words = [w for w, _ in (model.get_topic(topic) or []) if w][: config.top_n_words]  # BERTopic pads with ""
+        members = np.flatnonzero(assigned == topic)
+        rows.append({
+            C.TOPIC_ID: topic,
+            C.LABEL: "・".join(words[: config.label_words]) or f"トピック{topic}",
+            C.KEYWORDS: words,
+            C.REPRESENTATIVE: _representative(texts, embeddings, members, config.quote_chars),
+            C.SIZE: len(members),
+        })
+    return pd.DataFrame(rows, columns=list(C.TOPIC_COLUMNS))
+
+
+def fit_topics(texts: Sequence[str], tokens: Sequence[Sequence[str]], embeddings: np.ndarray,
+               embedder: Embedder | None = None, config: TopicConfig = TopicConfig()) -> TopicResult:
+    """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them."""
+    keep, inverse = _distinct(texts)
+    if len(keep) < max(3 * config.min_cluster_size, config.n_components + 2):
+        raise TooFewDocuments(
+            f"{len(keep)} distinct texts are too few to find topics (need {3 * config.min_cluster_size})"
+        )
+    uniq_texts = [texts[i] for i in keep]
+    uniq_emb = np.ascontiguousarray(embeddings[keep], dtype=np.float32)
+    docs = [" ".join(tokens[i]) for i in keep]
+    model = build_model(config, embedder, len(keep))
+    found, _ = model.fit_transform(docs, uniq_emb)
+    assigned = _reassign_outliers(np.asarray(found), uniq_emb, config.outlier_threshold)
+    if not np.array_equal(assigned, found):
+        # keywords follow the final membership (BERTopic recomputes c-TF-IDF on the new assignment)
+        model.update_topics(docs, topics=assigned.tolist(), vectorizer_model=model.vectorizer_model,
+                            ctfidf_model=model.ctfidf_model, top_n_words=config.top_n_words)
+    topics = describe_topics(model, uniq_texts, uniq_emb, assigned, config)
+    sizes = pd.Series(assigned[inverse]).value_counts()  # documents, duplicates included
+    topics[C.SIZE] = topics[C.TOPIC_ID].map(sizes).fillna(0).astype(int)
+    return TopicResult(model=model, topics=topics, assignments=assigned[inverse],
+                       centrality=centrality(uniq_emb, assigned)[inverse], config=config)
+
+
+def save_model(result: TopicResult, path: Path) -> Path:
+    """safetensors: no pickle of UMAP/HDBSCAN (the first one takes a minute of numba, NOTES.md); a reloaded
+    model assigns new documents by similarity to the topic embeddings."""
+    path.mkdir(parents=True, exist_ok=True)
+    result.model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+    return path

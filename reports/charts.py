@@ -1,0 +1,48 @@
+"""Plotly figure specs as plain JSON-able dicts: the template embeds them with |tojson (HTML-safe) and
+draws them with the plotly.js bundled inline, so the page fetches nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+
+import plotly.graph_objects as go
+
+TYPE_NAMES = {"complaint": "苦情", "question": "質問", "request": "要望", "praise": "お礼・好評", "other": "その他"}
+_COLORS = {"complaint": "#d9480f", "question": "#1971c2", "request": "#2f9e44", "praise": "#f08c00", "other": "#868e96"}
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _spec(fig: go.Figure) -> dict:
+    return json.loads(fig.to_json())
+
+
+def _week_labels(weeks: list[date]) -> list[str]:
+    return [f"{w.month}/{w.day}週" for w in weeks]
+
+
+def topic_trend(weeks: list[date], counts: list[int]) -> dict:
+    """Small bar chart of one topic's weekly counts; the reported week highlighted."""
+    colors = ["#adb5bd"] * (len(counts) - 1) + ["#d9480f"]
+    fig = go.Figure(go.Bar(x=_week_labels(weeks), y=counts, marker_color=colors, hovertemplate="%{x}: %{y}件<extra></extra>"))
+    fig.update_layout(height=140, margin=dict(l=30, r=10, t=10, b=30), showlegend=False,
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(size=10))
+    return _spec(fig)
+
+
+def type_trend(weeks: list[date], by_type: dict[str, list[int]]) -> dict:
+    fig = go.Figure([
+        go.Scatter(x=_week_labels(weeks), y=counts, name=TYPE_NAMES.get(t, t), mode="lines+markers",
+                   line=dict(color=_COLORS.get(t)))
+        for t, counts in by_type.items()
+    ])
+    fig.update_layout(height=280, margin=dict(l=40, r=10, t=10, b=40), legend=dict(orientation="h"),
+                      paper_bgcolor="rgba(0,0,0,0)", yaxis_title="件数")
+    return _spec(fig)

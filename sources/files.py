@@ -1,0 +1,194 @@
+"""File exports (CSV, TSV, JSONL, XLSX) from helpdesks, forms and marketplaces, read into RawRecords.
+
+Column names are matched against common English and Japanese headers (件名, 本文, 評価 ...); `mapping`
+overrides them. Encodings are detected with charset-normalizer: Japanese tools export CP932.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sources.parse import parse_datetime, parse_rating
+from sources.records import FIELDS, RawRecord, Reject, SourceError
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "ticket_id", "review_id", "external_id", "チケットid", "問い合わせid", "お問い合わせid",
+           "問い合わせ番号", "レビューid", "管理番号"),
+    "created_at": ("created_at", "created", "date", "datetime", "timestamp", "日時", "作成日時", "受付日時",
+                   "問い合わせ日時", "投稿日", "投稿日時", "レビュー日", "日付"),
+    "title": ("title", "subject", "件名", "タイトル", "レビュータイトル"),
+    "body": ("body", "text", "content", "message", "description", "本文", "内容", "お問い合わせ内容",
+             "問い合わせ内容", "レビュー本文", "レビュー内容", "コメント"),
+    "rating": ("rating", "score", "stars", "評価", "星", "評価点", "おすすめ度"),
+    "channel": ("channel", "via", "チャネル", "チャネル名", "経路", "問い合わせ経路", "流入経路"),
+    "product": ("product", "product_id", "item", "item_id", "sku", "商品", "商品名", "商品id", "商品番号",
+                "商品管理番号"),
+    "agent_reply": ("agent_reply", "reply", "answer", "回答", "返信", "対応内容", "回答内容"),
+}
+
+
+@dataclass
+class FileReadResult:
+    records: list[RawRecord] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    rows_read: int = 0  # data rows seen, usable or not
+
+
+def decode_bytes(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM) when it decodes strictly, else what charset-normalizer detects."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise SourceError(f"{path}: cannot detect the text encoding (not UTF-8, CP932 or another known one)")
+    encoding = best.encoding
+    # charset-normalizer says shift_jis for CP932 files; CP932 is the superset Windows tools write (①, ㈱).
+    if encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213"):
+        encoding = "cp932"
+    return data.decode(encoding, errors="strict")
+
+
+def _rows_delimited(text: str, delimiter: str) -> Iterator[tuple[int, dict]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return
+    line = reader.line_num
+    for values in reader:
+        start, line = line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        yield start, dict(zip(header, values, strict=False))
+
+
+def _rows_jsonl(text: str, path: Path, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rejects.append(Reject(f"{path}:{number}", f"invalid JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            rejects.append(Reject(f"{path}:{number}", "a JSON line must be an object"))
+            continue
+        yield number, obj
+
+
+def _rows_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a broken file
+        raise SourceError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        header = [str(h) if h is not None else "" for h in next(rows, ())]
+        for number, values in enumerate(rows, start=2):
+            if any(v not in (None, "") for v in values):
+                yield number, dict(zip(header, values, strict=False))
+    finally:
+        book.close()
+
+
+def resolve_columns(header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """field -> column: explicit `mapping` (column -> field) first, then the default aliases."""
+    for column, fld in mapping.items():
+        if fld not in FIELDS:
+            raise SourceError(f"--map {column}={fld}: unknown field {fld!r}; fields are {', '.join(FIELDS)}")
+        if column not in header:
+            raise SourceError(f"--map {column}={fld}: the file has no column {column!r} (columns: {', '.join(header)})")
+    out = {fld: column for column, fld in mapping.items()}
+    lowered = {h.strip().lower(): h for h in header}
+    for fld, aliases in DEFAULT_ALIASES.items():
+        if fld not in out:
+            match = next((lowered[a] for a in aliases if a in lowered), None)
+            if match is not None:
+                out[fld] = match
+    return out
+
+
+def _value(row: Mapping, column: str | None) -> object:
+    if column is None:
+        return None
+    value = row.get(column)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, origin: str) -> RawRecord:
+    """One mapped row as a RawRecord; ValueError with the reason when the row is unusable."""
+    body = _text(_value(row, cols.get("body")))
+    if not body:
+        raise ValueError("no text (empty body)")
+    created_at = parse_datetime(_value(row, cols.get("created_at")))
+    rating = parse_rating(_value(row, cols.get("rating")))
+    title = _text(_value(row, cols.get("title")))
+    external_id = _text(_value(row, cols.get("id")))
+    if external_id is None:  # no id column: the content identifies the row, so a re-run stays idempotent
+        digest = hashlib.sha256(f"{created_at.isoformat()}\x1f{title or ''}\x1f{body}".encode()).hexdigest()
+        external_id = f"sha:{digest[:32]}"
+    channel = _text(_value(row, cols.get("channel"))) or ("review" if kind == "review" else None)
+    return RawRecord(source=source, kind=kind, external_id=external_id, created_at=created_at, body=body,
+                     title=title, rating=rating, channel=channel, product=_text(_value(row, cols.get("product"))),
+                     agent_reply=_text(_value(row, cols.get("agent_reply"))), origin=origin)
+
+
+def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
+    if fmt == "xlsx":
+        return _rows_xlsx(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
+    text = decode_bytes(data, path)
+    if fmt == "jsonl":
+        return _rows_jsonl(text, path, rejects)
+    return _rows_delimited(text, "," if fmt == "csv" else "\t")
+
+
+def read_file(path: Path | str, *, source: str, kind: str, mapping: Mapping[str, str] | None = None) -> FileReadResult:
+    """All usable rows of one export; bad rows become Rejects ("file:line: reason")."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise SourceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+    result = FileReadResult()
+    cols: dict[str, str] | None = None
+    for line, row in _rows(path, fmt, result.rejects):
+        if cols is None:
+            cols = resolve_columns(list(row), mapping or {})
+            if "body" not in cols:
+                raise SourceError(f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "
+                                  "name it with --map COLUMN=body")
+        origin = f"{path}:{line}"
+        try:
+            result.records.append(to_record(row, cols, source=source, kind=kind, origin=origin))
+        except ValueError as exc:
+            result.rejects.append(Reject(origin, str(exc)))
+    result.rows_read = len(result.records) + len(result.rejects)
+    return result

@@ -1,0 +1,58 @@
+"""Field parsers for exported tickets and reviews: dates as Japanese tools write them, ratings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+TOKYO = timezone(timedelta(hours=9), "Asia/Tokyo")  # Japan has no DST: a fixed offset is exact
+_JA_DATE = re.compile(
+    r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*[(（][^)）]*[)）])?\s*(?:(\d{1,2})[時:](\d{1,2})?分?(?::?(\d{1,2})秒?)?)?$"
+)
+_SLASH_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_datetime(value: object) -> datetime:
+    """Naive Asia/Tokyo datetime from ISO 8601 (any offset), 2024/01/15 10:00, 2024年1月15日 10時30分,
+    Excel datetimes or epoch seconds. Raises ValueError naming the value otherwise."""
+    if isinstance(value, datetime):
+        return _to_tokyo(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), TOKYO).replace(tzinfo=None)
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if not text:
+        raise ValueError("no date")
+    for pattern in (_JA_DATE, _SLASH_DATE):
+        m = pattern.match(text)
+        if m:
+            parts = [int(p) if p else 0 for p in m.groups()]
+            return datetime(*parts)
+    try:
+        return _to_tokyo(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        raise ValueError(f"unparsable date {text!r}") from None
+
+
+def _to_tokyo(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(TOKYO).replace(tzinfo=None)
+
+
+def parse_rating(value: object) -> float | None:
+    """A 1-5 rating (★ strings such as ★★★☆☆ count stars); empty is None; anything else raises."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    if set(text) <= {"★", "☆"}:
+        return float(text.count("★"))
+    try:
+        rating = float(text.removesuffix("点").removeprefix("星"))
+    except ValueError:
+        raise ValueError(f"rating {text!r} is not a number") from None
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating {rating:g} is outside 1-5")
+    return rating

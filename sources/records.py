@@ -1,0 +1,39 @@
+"""What every source yields: raw records with their origin, plus rejects with file:line and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# The fields a source maps its columns onto.
+FIELDS = ("id", "created_at", "title", "body", "rating", "channel", "product", "agent_reply")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One ticket or review as read: text not yet normalized or redacted (that happens before storing)."""
+
+    source: str
+    kind: str
+    external_id: str
+    created_at: datetime
+    body: str
+    title: str | None = None
+    rating: float | None = None
+    channel: str | None = None
+    product: str | None = None
+    agent_reply: str | None = None
+    origin: str = ""  # "file:line", for messages
+
+
+@dataclass(frozen=True)
+class Reject:
+    origin: str  # "file:line"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+class SourceError(Exception):
+    """A whole input cannot be read (missing, unreadable, unknown format): nothing from it is stored."""

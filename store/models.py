@@ -1,0 +1,88 @@
+"""SQLAlchemy 2 typed models. Datetimes are naive Asia/Tokyo wall time: the shop's business week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Document(Base):
+    """One ticket or review, stored only after normalization and PII redaction."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_documents_source_external_id"),
+        Index("ix_documents_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str | None] = mapped_column(String(50))
+    product: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    agent_reply: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[float | None] = mapped_column(Float)
+    doc_type: Mapped[str] = mapped_column(String(20))
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TokenCache(Base):
+    """Tokens per distinct text and tokenizer version: no text is tokenized twice across runs."""
+
+    __tablename__ = "token_cache"
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), primary_key=True)
+    tokens: Mapped[str] = mapped_column(Text)  # space-joined; MeCab tokens never contain spaces
+
+
+class EmbeddingCache(Base):
+    """float32 vector per distinct text and embedder backend."""
+
+    __tablename__ = "embedding_cache"
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    backend: Mapped[str] = mapped_column(String(100), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Run(Base):
+    """One analysis run (the weekly report): its period, model and outputs."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    embedder: Mapped[str] = mapped_column(String(100))
+    n_documents: Mapped[int] = mapped_column(Integer)
+    model_path: Mapped[str | None] = mapped_column(Text)
+    report_path: Mapped[str | None] = mapped_column(Text)
+    csv_path: Mapped[str | None] = mapped_column(Text)
+
+
+class RunTopic(Base):
+    __tablename__ = "run_topics"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(Text)  # "、"-joined
+    representative: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentTopic(Base):
+    __tablename__ = "document_topics"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,155 @@
+"""Repository functions: every query koe makes lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from nlp import columns as C
+from store.models import Document, DocumentTopic, EmbeddingCache, Run, RunTopic, TokenCache
+
+_CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+def existing_keys(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for part in _chunks(list(keys)):
+        stmt = select(Document.source, Document.external_id).where(
+            tuple_(Document.source, Document.external_id).in_(part)
+        )
+        found.update((s, e) for s, e in session.execute(stmt))
+    return found
+
+
+def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
+    """Insert rows whose (source, external_id) is not stored yet; returns (new, duplicate).
+
+    Duplicates inside `rows` count once: a file that lists a ticket twice stores it once.
+    """
+    keys = [(r["source"], r["external_id"]) for r in rows]
+    seen = existing_keys(session, keys)
+    fresh = []
+    for row, key in zip(rows, keys, strict=True):
+        if key not in seen:
+            seen.add(key)
+            fresh.append(dict(row))
+    if fresh:
+        session.execute(Document.__table__.insert(), fresh)
+    return len(fresh), len(rows) - len(fresh)
+
+
+def count_documents(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Document)) or 0
+
+
+def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """Documents with start <= created_at < end as a DataFrame with `columns.DOC_COLUMNS`."""
+    cols = [getattr(Document, c) for c in C.DOC_COLUMNS]
+    stmt = select(*cols).where(Document.created_at >= start, Document.created_at < end).order_by(Document.id)
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=list(C.DOC_COLUMNS))
+    frame[C.CREATED_AT] = pd.to_datetime(frame[C.CREATED_AT])
+    return frame
+
+
+def date_range(session: Session) -> tuple[datetime | None, datetime | None]:
+    row = session.execute(select(func.min(Document.created_at), func.max(Document.created_at))).one()
+    return row[0], row[1]
+
+
+# --- caches ----------------------------------------------------------------------------------------
+
+
+def cached_tokens(session: Session, hashes: Sequence[str], version: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in _chunks(list(hashes)):
+        stmt = select(TokenCache.text_hash, TokenCache.tokens).where(
+            TokenCache.version == version, TokenCache.text_hash.in_(part)
+        )
+        out.update((h, t.split(" ") if t else []) for h, t in session.execute(stmt))
+    return out
+
+
+def store_tokens(session: Session, tokens: Mapping[str, list[str]], version: str) -> None:
+    rows = [{"text_hash": h, "version": version, "tokens": " ".join(t)} for h, t in tokens.items()]
+    for part in _chunks(rows):
+        session.execute(TokenCache.__table__.insert(), list(part))
+
+
+def cached_embeddings(session: Session, hashes: Sequence[str], backend: str) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for part in _chunks(list(hashes)):
+        stmt = select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
+            EmbeddingCache.backend == backend, EmbeddingCache.text_hash.in_(part)
+        )
+        out.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in session.execute(stmt))
+    return out
+
+
+def store_embeddings(session: Session, vectors: Mapping[str, np.ndarray], backend: str) -> None:
+    rows = [
+        {"text_hash": h, "backend": backend, "vector": np.asarray(v, dtype=np.float32).tobytes()}
+        for h, v in vectors.items()
+    ]
+    for part in _chunks(rows):
+        session.execute(EmbeddingCache.__table__.insert(), list(part))
+
+
+# --- runs ------------------------------------------------------------------------------------------
+
+
+def create_run(session: Session, *, kind: str, period_start: date, period_end: date, embedder: str,
+               n_documents: int) -> int:
+    run = Run(kind=kind, period_start=period_start, period_end=period_end, created_at=datetime.now(),
+              embedder=embedder, n_documents=n_documents)
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
+    """Topics (`TOPIC_COLUMNS`) and per-document topic ids (columns id, topic) of one run; replaces earlier ones."""
+    session.execute(delete(RunTopic).where(RunTopic.run_id == run_id))
+    session.execute(delete(DocumentTopic).where(DocumentTopic.run_id == run_id))
+    topic_rows = [
+        {"run_id": run_id, "topic_id": int(r[C.TOPIC_ID]), "label": r[C.LABEL], "keywords": "、".join(r[C.KEYWORDS]),
+         "representative": r[C.REPRESENTATIVE], "size": int(r[C.SIZE])}
+        for r in topics.to_dict("records")
+    ]
+    if topic_rows:
+        session.execute(RunTopic.__table__.insert(), topic_rows)
+    doc_rows = [{"run_id": run_id, "document_id": int(i), "topic_id": int(t)}
+                for i, t in zip(assignments[C.ID], assignments[C.TOPIC], strict=True)]
+    for part in _chunks(doc_rows):
+        session.execute(DocumentTopic.__table__.insert(), list(part))
+
+
+def finish_run(session: Session, run_id: int, **paths: str | None) -> None:
+    run = session.get(Run, run_id)
+    for name, value in paths.items():
+        setattr(run, name, value)
+
+
+def run_topics(session: Session, run_id: int) -> pd.DataFrame:
+    stmt = select(RunTopic.topic_id, RunTopic.label, RunTopic.keywords, RunTopic.representative, RunTopic.size).where(
+        RunTopic.run_id == run_id
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=list(C.TOPIC_COLUMNS))
+    frame[C.KEYWORDS] = frame[C.KEYWORDS].map(lambda s: s.split("、") if s else [])
+    return frame
+
+
+def latest_run(session: Session, kind: str) -> Run | None:
+    return session.scalars(select(Run).where(Run.kind == kind).order_by(Run.id.desc()).limit(1)).first()
