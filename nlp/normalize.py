@@ -19,12 +19,13 @@ _REPLY_HEADERS = re.compile(
     r"|On .{4,200} wrote:"
     r"|\d{4}年\d{1,2}月\d{1,2}日.{0,40}(?:\d{1,2}:\d{2}).{0,120}(?:wrote|書きました|のメッセージ)\s*:?"
     r"|\d{4}/\d{1,2}/\d{1,2}.{0,60}(?:wrote|書きました)\s*:?"
+    r"|\d{4}[年/]\d{1,2}[月/]\d{1,2}日?.{0,40}\d{1,2}:\d{2}.{0,120}<[^<>\s]+@[^<>\s]+>\s*:"  # Gmail (ja)
     r")\s*$",
     re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^\s*(?:>|＞).*$\n?", re.MULTILINE)
 # A signature starts at "-- " or at a rule line (───, ＝＝＝, ****) in the last few lines of a message.
-_SIGNATURE_RULE = re.compile(r"^(?:-- ?|[-=＝━─_*〓~～]{4,}.*)$")
+_SIGNATURE_RULE = re.compile(r"^(?:-- ?|[-=＝━─―—–_*〓~～]{4,}.*)$")
 _SIGNATURE_MAX_LINES = 10
 _HTML_HINT = re.compile(r"<(?:html|body|div|p|br|table|span|font)\b", re.IGNORECASE)
 # Set phrases of Japanese business messages. They open and close most tickets, carry no complaint, and
@@ -83,11 +84,15 @@ def strip_courtesy(text: str) -> str:
     message itself is kept, and a message that is nothing but courtesy stays as it was."""
     lines = []
     for line in text.split("\n"):
+        if not line.strip():
+            lines.append("")  # paragraph breaks stay
+            continue
         kept = [core for sentence in _SENTENCE_END.split(line)
                 if (core := _COURTESY_PREFIX.sub("", sentence.strip())) and not _COURTESY_SENTENCE.match(core)]
         if kept:
             lines.append("".join(kept))
-    return "\n".join(lines) if lines else text
+    out = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return out or text
 
 
 def collapse_whitespace(text: str) -> str:

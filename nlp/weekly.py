@@ -64,7 +64,7 @@ def summarize_week(docs: pd.DataFrame, topic: pd.Series, centrality: pd.Series, 
                    quote_chars: tuple[int, int] = (12, 120)) -> WeeklySummary:
     """`topic`/`centrality` are aligned with `docs` (NaN for documents outside the topic model)."""
     day = docs[C.CREATED_AT].dt.normalize()
-    week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
     frame = docs.assign(**{C.WEEK: week, C.TOPIC: topic.to_numpy(), CENTRALITY: centrality.to_numpy()})
     prev_start = week_start - timedelta(days=7)
     this, prev = frame[frame[C.WEEK] == week_start], frame[frame[C.WEEK] == prev_start]
@@ -87,6 +87,8 @@ def summarize_week(docs: pd.DataFrame, topic: pd.Series, centrality: pd.Series, 
     ranked = pd.DataFrame(rows, columns=columns)
     if len(ranked):
         ranked = ranked.sort_values([COUNT, CHANGE], ascending=False, ignore_index=True)
+        # no previous week means no percentage: keep None, not NaN that would print as "nan%"
+        ranked[CHANGE_PCT] = ranked[CHANGE_PCT].astype(object).where(ranked[CHANGE_PCT].notna(), None)
     return WeeklySummary(
         week_start=week_start, week_end=week_start + timedelta(days=6), weeks=weeks,
         total=len(this), previous_total=len(prev),

@@ -1,0 +1,63 @@
+import pickle
+
+import pytest
+
+from nlp import tokenize as tk
+
+
+def test_content_words_use_orthbase_and_pos_filter():
+    words = tk.tokenize("届いた商品が壊れていたので返金してほしいです。")
+    assert words == ["届く", "商品", "壊れる", "返金"]
+
+
+def test_numbers_auxiliaries_and_filler_are_dropped():
+    words = tk.tokenize("3日経っても連絡がないのでお願いいたします。")
+    assert "3" not in words and "いたす" not in words and "お願い" not in words and "連絡" not in words
+    assert "経つ" in words
+
+
+def test_loanword_compounds_are_glued_back():
+    assert tk.tokenize("ログインできません") == ["ログイン"]
+    assert tk.tokenize("ログインボタンが反応しない") == ["ログイン", "ボタン", "反応"]
+    assert "パスワード" in tk.tokenize("パスワードを忘れた")
+
+
+def test_content_verbs_tagged_non_independent_are_kept():
+    # UniDic tags 忘れる 非自立可能; a plain POS-tag filter would drop it
+    assert "忘れる" in tk.tokenize("パスワードを忘れました")
+
+
+def test_placeholders_are_not_words():
+    assert tk.tokenize("<EMAIL> に <PHONE> から連絡") == []
+
+
+def test_no_english_gloss_from_lemma():
+    assert "ワイヤレス" in tk.tokenize("ワイヤレスイヤホンが壊れた")
+    assert not any("-" in w for w in tk.tokenize("ワイヤレスイヤホンが壊れた"))
+
+
+@pytest.mark.parametrize("size", [25_000, 1_500_000])
+def test_long_input_is_split_before_fugashi(size):
+    text = ("配送が遅い。" * (size // 6 + 1))[:size]
+    pieces = list(tk.split_long(text))
+    assert max(len(p) for p in pieces) <= tk.MAX_PIECE_CHARS
+    assert "".join(pieces) == text
+
+
+def test_huge_string_tokenizes_without_crashing():
+    # fugashi segfaults at ~1.4M chars in one call (NOTES.md); BERTopic builds such strings
+    words = tk.tokenize("商品が壊れていた " * 180_000)
+    assert words[:3] == ["商品", "壊れる", "商品"]
+
+
+def test_unbroken_run_is_hard_cut():
+    pieces = list(tk.split_long("あ" * 25_000))
+    assert [len(p) for p in pieces] == [10_000, 10_000, 5_000]
+
+
+def test_tokenize_pickles_by_reference():
+    assert pickle.loads(pickle.dumps(tk.tokenize)) is tk.tokenize
+
+
+def test_stopwords_file_loaded():
+    assert {"お願い", "いたす", "申し訳"} <= tk.stopwords()

@@ -1,0 +1,78 @@
+"""Topic modelling on 480 real labelled customer requests (6 topics)."""
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.metrics import normalized_mutual_info_score
+
+from nlp import columns as C
+from nlp.tokenize import tokenize_many
+from nlp.topics import OUTLIER, TooFewDocuments, TopicConfig, _reassign_outliers, fit_topics, save_model
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def corpus(asdc_sample, use_embedder):
+    texts = [r["text"] for r in asdc_sample]
+    return texts, tokenize_many(texts), use_embedder.embed(texts), [r["topic"] for r in asdc_sample]
+
+
+@pytest.fixture(scope="module")
+def fitted(corpus, use_embedder):
+    texts, tokens, embeddings, _ = corpus
+    return fit_topics(texts, tokens, embeddings, use_embedder, TopicConfig(min_cluster_size=10))
+
+
+def test_topics_follow_the_labels(fitted, corpus):
+    labels = corpus[3]
+    assert normalized_mutual_info_score(labels, fitted.assignments) > 0.5
+    assert (fitted.assignments == OUTLIER).mean() < 0.25
+
+
+def test_labels_are_readable_japanese(fitted, corpus):
+    texts = corpus[0]
+    assert len(fitted.topics) >= 4
+    for topic in fitted.topics.to_dict("records"):
+        assert JAPANESE.search(topic[C.LABEL]), topic  # BERTopic's English default would strip these
+        assert all(topic[C.KEYWORDS]) and len(topic[C.KEYWORDS]) >= 3
+        assert topic[C.REPRESENTATIVE] in texts
+        assert topic[C.SIZE] == int((fitted.assignments == topic[C.TOPIC_ID]).sum())
+
+
+def test_bath_requests_get_a_bath_topic(fitted, corpus):
+    texts, _, _, labels = corpus
+    bath = fitted.assignments[[i for i, label in enumerate(labels) if label == "風呂"]]
+    main_topic = np.bincount(bath[bath >= 0]).argmax()
+    keywords = fitted.topics.set_index(C.TOPIC_ID).loc[main_topic, C.KEYWORDS]
+    assert {"風呂", "温泉", "露天", "大浴場", "湯"} & set(keywords)
+
+
+def test_same_input_same_topics_even_with_duplicates(corpus, fitted, use_embedder):
+    texts, tokens, embeddings, _ = corpus
+    again = fit_topics(texts, tokens, embeddings, use_embedder, TopicConfig(min_cluster_size=10))
+    assert np.array_equal(again.assignments, fitted.assignments)
+    # duplicates are fitted once: adding copies does not change anyone's topic
+    doubled = fit_topics(texts + texts[:100], tokens + tokens[:100], np.vstack([embeddings, embeddings[:100]]),
+                         use_embedder, TopicConfig(min_cluster_size=10))
+    assert np.array_equal(doubled.assignments[: len(texts)], fitted.assignments)
+    assert np.array_equal(doubled.assignments[len(texts):], fitted.assignments[:100])
+
+
+def test_too_few_documents_is_a_clear_error(corpus):
+    texts, tokens, embeddings, _ = corpus
+    with pytest.raises(TooFewDocuments, match="too few"):
+        fit_topics(texts[:12], tokens[:12], embeddings[:12], None, TopicConfig(min_cluster_size=10))
+
+
+def test_outliers_join_only_close_topics():
+    emb = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0.9, 0.1], [-1, 0]], dtype=np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    assigned = np.array([0, 0, 1, 1, OUTLIER, OUTLIER])
+    assert _reassign_outliers(assigned, emb, 0.5).tolist() == [0, 0, 1, 1, 0, OUTLIER]
+
+
+def test_model_saved(fitted, tmp_path):
+    path = save_model(fitted, tmp_path / "model")
+    assert (path / "topics.json").exists() and (path / "topic_embeddings.safetensors").exists()

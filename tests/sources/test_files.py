@@ -1,0 +1,109 @@
+"""File exports with real Japanese text in the encodings and layouts Japanese tools produce."""
+
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from sources.files import decode_bytes, read_file
+from sources.records import SourceError
+
+ROWS = [
+    ["T1", "2026/11/02 10:00", "mail", "配送について", "注文した土鍋がまだ届きません。①いつ届きますか", "土鍋"],
+    ["T2", "2026/11/02 11:00", "chat", "", "ログインできない状態が続いています", ""],
+    ["T3", "2026/11/03 09:00", "form", "", "", ""],  # no text
+    ["T4", "いつか", "form", "", "返金してほしいです", ""],  # bad date
+]
+HEADER = ["チケットID", "受付日時", "チャネル", "件名", "お問い合わせ内容", "商品名"]
+
+
+def write_csv(path, rows, encoding, delimiter=","):
+    lines = [delimiter.join(HEADER)] + [delimiter.join(r) for r in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_csv_encodings_detected(tmp_path, encoding):
+    path = write_csv(tmp_path / "tickets.csv", ROWS, encoding)
+    result = read_file(path, source="helpdesk", kind="ticket")
+    assert [r.external_id for r in result.records] == ["T1", "T2"]
+    assert result.records[0].body == "注文した土鍋がまだ届きません。①いつ届きますか"
+    assert result.records[0].product == "土鍋" and result.records[0].channel == "mail"
+    assert result.rows_read == 4
+
+
+def test_rejects_name_file_line_and_reason(tmp_path):
+    path = write_csv(tmp_path / "tickets.csv", ROWS, "cp932")
+    rejects = [str(r) for r in read_file(path, source="s", kind="ticket").rejects]
+    assert rejects == [f"{path}:4: no text (empty body)", f"{path}:5: unparsable date 'いつか'"]
+
+
+def test_tsv_and_multiline_quoted_csv_line_numbers(tmp_path):
+    tsv = write_csv(tmp_path / "t.tsv", ROWS[:2], "utf-8", delimiter="\t")
+    assert len(read_file(tsv, source="s", kind="ticket").records) == 2
+    csv_path = tmp_path / "multi.csv"
+    csv_path.write_text('id,date,text\nA,2026-11-02,"一行目\n二行目"\nB,2026-11-02,\n', encoding="utf-8")
+    result = read_file(csv_path, source="s", kind="ticket")
+    assert result.records[0].body == "一行目\n二行目"
+    assert str(result.rejects[0]) == f"{csv_path}:4: no text (empty body)"
+
+
+def test_jsonl_with_bad_line(tmp_path):
+    path = tmp_path / "reviews.jsonl"
+    lines = [json.dumps({"review_id": "R1", "created_at": "2026-11-02T10:00:00", "rating": 2, "text": "サイズが小さすぎました"},
+                        ensure_ascii=False), "{broken", json.dumps({"review_id": "R2", "created_at": "2026-11-02", "rating": "七", "text": "良い"}, ensure_ascii=False)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = read_file(path, source="shop", kind="review")
+    assert [(r.external_id, r.rating, r.channel) for r in result.records] == [("R1", 2.0, "review")]
+    assert [str(r) for r in result.rejects] == [f"{path}:2: invalid JSON (Expecting property name enclosed in double quotes)",
+                                                f"{path}:3: rating '七' is not a number"]
+    assert result.rows_read == 3
+
+
+def test_xlsx(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["レビューID", "投稿日時", "評価", "レビュー本文", "商品番号"])
+    sheet.append(["R9", "2026-11-05 12:00", 1, "届いた時点で割れていました", "SKU-1"])
+    sheet.append([None, None, None, None, None])
+    path = tmp_path / "reviews.xlsx"
+    book.save(path)
+    result = read_file(path, source="mall", kind="review")
+    assert [(r.external_id, r.rating, r.product, r.body) for r in result.records] == [("R9", 1.0, "SKU-1", "届いた時点で割れていました")]
+
+
+def test_explicit_mapping_and_content_hash_ids(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("when,msg\n2026-11-02,配送が遅い\n2026-11-02,配送が遅い\n2026-11-03,配送が遅い\n", encoding="utf-8")
+    result = read_file(path, source="s", kind="ticket", mapping={"when": "created_at", "msg": "body"})
+    ids = [r.external_id for r in result.records]
+    assert ids[0] == ids[1] != ids[2] and ids[0].startswith("sha:")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "no such file"),
+        ("data.pdf", b"%PDF", "unsupported file type '.pdf'"),
+        ("notext.csv", "id,date\n1,2026-11-02\n".encode(), "no text column found"),
+        ("broken.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+    ],
+)
+def test_unreadable_files_are_clear_errors(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SourceError, match=message) as info:
+        read_file(path, source="s", kind="ticket")
+    assert str(path) in str(info.value)
+
+
+def test_unknown_mapping_field_is_rejected(tmp_path):
+    path = write_csv(tmp_path / "t.csv", ROWS[:1], "utf-8")
+    with pytest.raises(SourceError, match="unknown field 'texts'"):
+        read_file(path, source="s", kind="ticket", mapping={"お問い合わせ内容": "texts"})
+
+
+def test_cp932_detection_on_short_text(tmp_path):
+    assert decode_bytes("返品したいです".encode("cp932"), tmp_path) == "返品したいです"

@@ -1,0 +1,56 @@
+from datetime import datetime
+
+import numpy as np
+
+from nlp import columns as C
+from store import repo
+from store.db import session_scope
+
+
+def doc(ext: str, text: str, when=datetime(2026, 11, 2, 10), source="helpdesk") -> dict:
+    return {"source": source, "external_id": ext, "kind": "ticket", "channel": "mail", "product": None,
+            "created_at": when, "title": None, "text": text, "agent_reply": None, "rating": None,
+            "doc_type": "complaint", "text_hash": f"h-{text}", "ingested_at": datetime(2026, 11, 3)}
+
+
+def test_add_documents_is_idempotent(engine):
+    rows = [doc("1", "配送が遅い"), doc("2", "ログインできない"), doc("2", "ログインできない")]
+    with session_scope(engine) as s:
+        assert repo.add_documents(s, rows) == (2, 1)
+    with session_scope(engine) as s:
+        assert repo.add_documents(s, rows) == (0, 3)
+        assert repo.add_documents(s, [doc("1", "配送が遅い", source="reviews")]) == (1, 0)  # other source
+        assert repo.count_documents(s) == 3
+
+
+def test_failed_transaction_keeps_what_was_stored(engine):
+    with session_scope(engine) as s:
+        repo.add_documents(s, [doc("1", "配送が遅い")])
+    try:
+        with session_scope(engine) as s:
+            repo.add_documents(s, [doc("2", "返金して")])
+            raise RuntimeError("crash mid-ingest")
+    except RuntimeError:
+        pass
+    with session_scope(engine) as s:
+        assert repo.count_documents(s) == 1
+
+
+def test_load_documents_window(engine):
+    with session_scope(engine) as s:
+        repo.add_documents(s, [doc("1", "早い", datetime(2026, 11, 1, 23, 59)), doc("2", "遅い", datetime(2026, 11, 2)),
+                               doc("3", "壊れた", datetime(2026, 11, 9))])
+        frame = repo.load_documents(s, datetime(2026, 11, 2), datetime(2026, 11, 9))
+    assert list(frame.columns) == list(C.DOC_COLUMNS)
+    assert frame[C.TEXT].tolist() == ["遅い"]
+
+
+def test_token_and_embedding_caches_round_trip(engine):
+    with session_scope(engine) as s:
+        repo.store_tokens(s, {"a": ["配送", "遅い"], "b": []}, "v1")
+        repo.store_embeddings(s, {"a": np.array([0.5, -1.0], dtype=np.float32)}, "use")
+    with session_scope(engine) as s:
+        assert repo.cached_tokens(s, ["a", "b", "c"], "v1") == {"a": ["配送", "遅い"], "b": []}
+        assert repo.cached_tokens(s, ["a"], "v2") == {}
+        vectors = repo.cached_embeddings(s, ["a", "b"], "use")
+    assert list(vectors) == ["a"] and vectors["a"].tolist() == [0.5, -1.0]
