@@ -54,7 +54,7 @@ def kmeans_tfidf_baseline(texts: list[str], labels: list[str], seed: int) -> dic
 def bertopic_defaults_baseline(tokens: list[list[str]], embeddings: np.ndarray, labels: list[str],
                                seed: int) -> dict[str, float]:
     """BERTopic's own defaults (UMAP 15/5/cosine, HDBSCAN min_cluster_size=10, eom), nothing of ours."""
-    model = build_model(TopicConfig(seed=seed), None, len(tokens))
+    model = build_model(TopicConfig(seed=seed), None)
     predicted, _ = model.fit_transform([" ".join(t) for t in tokens], embeddings)
     predicted = np.asarray(predicted)
     return {**scores(labels, predicted), "outlier_share": round(float((predicted == OUTLIER).mean()), 4)}

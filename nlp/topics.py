@@ -4,7 +4,8 @@ Decisions (measured in bench/, reasons in NOTES.md):
 - BERTopic gets the documents as space-joined fugashi tokens and a whitespace CountVectorizer. Its
   c-TF-IDF joins whole topics into one string; re-tokenizing that with fugashi would tokenize every
   document again and crash fugashi on large topics. Readable text is kept on our side.
-- Fitting happens on distinct texts only: UMAP is not reproducible with exact duplicates (NOTES.md).
+- UMAP is fitted on distinct embeddings only (it is not reproducible with exact duplicates, NOTES.md),
+  while HDBSCAN and c-TF-IDF see every document: forty identical complaints are forty (nlp/reduce.py).
 - Outliers closer than `outlier_threshold` (cosine) to a topic are reassigned to it: on 10k real
   inquiries, reassigning raised NMI from 0.48 to 0.53 (bench/README.md).
 """
@@ -29,7 +30,10 @@ class TopicConfig:
     n_neighbors: int = 15
     n_components: int = 5
     min_cluster_size: int = 10
-    outlier_threshold: float = 0.5  # cosine similarity to a topic's embedding
+    outlier_threshold: float = 0.5  # cosine similarity to a topic's centroid
+    # topics whose centroids are this similar (average linkage) become one: HDBSCAN splits one complaint
+    # into variants of wording (到着が遅い / 待たされる); the demo went from 60 topics to 31 at 0.7
+    merge_similarity: float | None = 0.7
     top_n_words: int = 10
     label_words: int = 3
     seed: int = 0
@@ -71,37 +75,47 @@ def _bertopic_embedder(embedder: Embedder | None):
     return _Adapter(embedder)
 
 
-def build_model(config: TopicConfig, embedder: Embedder | None, n_docs: int):
+def build_model(config: TopicConfig, embedder: Embedder | None):
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer
-    from umap import UMAP
 
-    umap = UMAP(n_neighbors=min(config.n_neighbors, n_docs - 1), n_components=config.n_components, min_dist=0.0,
-                metric="cosine", random_state=config.seed)
+    from nlp.reduce import DistinctRowsUMAP
+
+    umap = DistinctRowsUMAP(n_neighbors=config.n_neighbors, n_components=config.n_components, min_dist=0.0,
+                            metric="cosine", random_state=config.seed)
     hdbscan = HDBSCAN(min_cluster_size=config.min_cluster_size, metric="euclidean",
                       cluster_selection_method="eom", prediction_data=True)
-    # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (NOTES.md)
-    vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False,
-                                 min_df=1 if n_docs < 200 else 2)
+    # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (NOTES.md).
+    # min_df stays 1: BERTopic fits the vectorizer on one joined document per topic, so min_df=2 would drop
+    # every word that belongs to a single topic, the very words that name it (ポイント vanished that way).
+    vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, min_df=1)
     return BERTopic(embedding_model=_bertopic_embedder(embedder), umap_model=umap, hdbscan_model=hdbscan,
                     vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                     top_n_words=config.top_n_words, language="multilingual", calculate_probabilities=False)
 
 
-def _distinct(texts: Sequence[str]) -> tuple[list[int], np.ndarray]:
-    """Indices of the first occurrence of each text, and for every document its distinct index."""
-    first: dict[str, int] = {}
-    inverse = np.empty(len(texts), dtype=np.int64)
-    keep: list[int] = []
-    for i, text in enumerate(texts):
-        j = first.get(text)
-        if j is None:
-            j = first[text] = len(keep)
-            keep.append(i)
-        inverse[i] = j
-    return keep, inverse
+def _centroids(embeddings: np.ndarray, assigned: np.ndarray, topics: list[int]) -> np.ndarray:
+    centroids = np.vstack([embeddings[assigned == t].mean(axis=0) for t in topics])
+    return centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
+
+
+def _merge_similar(assigned: np.ndarray, embeddings: np.ndarray, min_similarity: float) -> np.ndarray:
+    """Join topics whose centroids are at least `min_similarity` alike; ids renumbered by size (0 = largest)."""
+    topics = sorted(set(assigned.tolist()) - {OUTLIER})
+    out = assigned.copy()
+    if len(topics) > 1:
+        from sklearn.cluster import AgglomerativeClustering
+
+        groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - min_similarity, metric="cosine",
+                                         linkage="average").fit_predict(_centroids(embeddings, assigned, topics))
+        for topic, group in zip(topics, groups, strict=True):
+            out[assigned == topic] = group
+    sizes = pd.Series(out[out != OUTLIER]).value_counts()
+    order = sorted(sizes.index, key=lambda t: (-sizes[t], t))
+    renumber = {old: new for new, old in enumerate(order)} | {OUTLIER: OUTLIER}
+    return np.asarray([renumber[t] for t in out.tolist()])
 
 
 def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
@@ -110,9 +124,7 @@ def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: 
     outliers = np.flatnonzero(assigned == OUTLIER)
     if not topics or not len(outliers):
         return assigned
-    centroids = np.vstack([embeddings[assigned == t].mean(axis=0) for t in topics])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    sims = embeddings[outliers] @ centroids.T
+    sims = embeddings[outliers] @ _centroids(embeddings, assigned, topics).T
     best = sims.argmax(axis=1)
     close = sims[np.arange(len(outliers)), best] >= threshold
     out = assigned.copy()
@@ -133,7 +145,7 @@ def centrality(embeddings: np.ndarray, assigned: np.ndarray) -> np.ndarray:
 def _representative(texts: Sequence[str], embeddings: np.ndarray, members: np.ndarray, quote_chars: tuple[int, int]) -> str:
     """The member text closest to the topic centroid, among quotable lengths when there are any."""
     lo, hi = quote_chars
-    quotable = np.asarray([lo <= len(texts[i]) <= hi for i in members])
+    quotable = np.asarray([lo <= len(texts[i]) <= hi for i in members], dtype=bool)
     pool = members[quotable] if quotable.any() else members
     centroid = embeddings[members].mean(axis=0)
     return texts[int(pool[np.argmax(embeddings[pool] @ centroid)])]
@@ -158,26 +170,27 @@ def describe_topics(model, texts: Sequence[str], embeddings: np.ndarray, assigne
 def fit_topics(texts: Sequence[str], tokens: Sequence[Sequence[str]], embeddings: np.ndarray,
                embedder: Embedder | None = None, config: TopicConfig = TopicConfig()) -> TopicResult:
     """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them."""
-    keep, inverse = _distinct(texts)
-    if len(keep) < max(3 * config.min_cluster_size, config.n_components + 2):
+    n_distinct = len(set(texts))
+    if n_distinct < max(3 * config.min_cluster_size, config.n_components + 2):
         raise TooFewDocuments(
-            f"{len(keep)} distinct texts are too few to find topics (need {3 * config.min_cluster_size})"
+            f"{n_distinct} distinct texts are too few to find topics (need {3 * config.min_cluster_size})"
         )
-    uniq_texts = [texts[i] for i in keep]
-    uniq_emb = np.ascontiguousarray(embeddings[keep], dtype=np.float32)
-    docs = [" ".join(tokens[i]) for i in keep]
-    model = build_model(config, embedder, len(keep))
-    found, _ = model.fit_transform(docs, uniq_emb)
-    assigned = _reassign_outliers(np.asarray(found), uniq_emb, config.outlier_threshold)
+    embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
+    docs = [" ".join(t) for t in tokens]
+    model = build_model(config, embedder)
+    found, _ = model.fit_transform(docs, embeddings)
+    found = np.asarray(found)
+    assigned = found
+    if config.merge_similarity is not None:
+        assigned = _merge_similar(assigned, embeddings, config.merge_similarity)
+    assigned = _reassign_outliers(assigned, embeddings, config.outlier_threshold)
     if not np.array_equal(assigned, found):
         # keywords follow the final membership (BERTopic recomputes c-TF-IDF on the new assignment)
         model.update_topics(docs, topics=assigned.tolist(), vectorizer_model=model.vectorizer_model,
                             ctfidf_model=model.ctfidf_model, top_n_words=config.top_n_words)
-    topics = describe_topics(model, uniq_texts, uniq_emb, assigned, config)
-    sizes = pd.Series(assigned[inverse]).value_counts()  # documents, duplicates included
-    topics[C.SIZE] = topics[C.TOPIC_ID].map(sizes).fillna(0).astype(int)
-    return TopicResult(model=model, topics=topics, assignments=assigned[inverse],
-                       centrality=centrality(uniq_emb, assigned)[inverse], config=config)
+    topics = describe_topics(model, texts, embeddings, assigned, config)
+    return TopicResult(model=model, topics=topics, assignments=assigned, centrality=centrality(embeddings, assigned),
+                       config=config)
 
 
 def save_model(result: TopicResult, path: Path) -> Path:

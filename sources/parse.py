@@ -27,7 +27,10 @@ def parse_datetime(value: object) -> datetime:
         m = pattern.match(text)
         if m:
             parts = [int(p) if p else 0 for p in m.groups()]
-            return datetime(*parts)
+            try:
+                return datetime(*parts)
+            except ValueError as exc:  # 2026/13/40: the shape matched, the calendar did not
+                raise ValueError(f"unparsable date {text!r} ({exc})") from None
     try:
         return _to_tokyo(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:

@@ -1,0 +1,65 @@
+"""Tokens and embeddings are computed once per distinct text, ever: the second run reads the cache."""
+
+from datetime import date, datetime
+
+import numpy as np
+
+from flows import analysis
+from nlp.prepare import text_hash
+from store import repo
+from store.db import session_scope
+
+TEXTS = ["注文した商品がまだ届きません", "ログインできません", "注文した商品がまだ届きません", "返金はいつですか"]
+
+
+def load(engine):
+    rows = [{"source": "s", "external_id": str(i), "kind": "ticket", "channel": "chat", "product": None,
+             "created_at": datetime(2026, 11, 2, 10), "title": None, "text": t, "agent_reply": None, "rating": None,
+             "doc_type": "complaint", "text_hash": text_hash(t), "ingested_at": datetime(2026, 11, 2)}
+            for i, t in enumerate(TEXTS)]
+    with session_scope(engine) as s:
+        repo.add_documents(s, rows)
+    return analysis.load_window(engine, date(2026, 11, 2), date(2026, 11, 3))
+
+
+class CountingEmbedder:
+    """The real USE embedder, counting the texts it is asked to embed."""
+
+    cacheable = True
+
+    def __init__(self, inner):
+        self.inner, self.name, self.seen = inner, inner.name, []
+
+    def embed(self, texts):
+        self.seen.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_tokens_cached_across_runs(engine, monkeypatch):
+    docs = load(engine)
+    calls = []
+    real = analysis.tokenize
+    monkeypatch.setattr(analysis, "tokenize", lambda t: calls.append(t) or real(t))
+    first = analysis.tokens_for(engine, docs)
+    assert sorted(calls) == sorted(set(TEXTS))  # the duplicate text is tokenized once
+    assert first[0] == first[2] == ["注文", "商品", "届く"]
+    calls.clear()
+    assert analysis.tokens_for(engine, docs) == first
+    assert calls == []
+
+
+def test_embeddings_cached_across_runs(engine, use_embedder):
+    docs = load(engine)
+    counting = CountingEmbedder(use_embedder)
+    progress = []
+    first = analysis.embeddings_for(engine, docs, counting, lambda done, total: progress.append((done, total)))
+    assert sorted(counting.seen) == sorted(set(TEXTS)) and progress == [(3, 3)]
+    assert np.allclose(first[0], first[2])
+    counting.seen.clear()
+    assert np.allclose(analysis.embeddings_for(engine, docs, counting), first)
+    assert counting.seen == []
+
+
+def test_weeks():
+    assert analysis.week_start(date(2026, 11, 15)) == date(2026, 11, 9)
+    assert analysis.last_complete_week(date(2026, 11, 18)) == date(2026, 11, 9)

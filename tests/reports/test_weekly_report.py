@@ -1,0 +1,96 @@
+"""The weekly report page: content, escaping of customer text, self-containment, and a real browser."""
+
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from nlp import columns as C
+from nlp import weekly as W
+from reports import weekly as report
+
+WEEK = date(2026, 11, 9)
+XSS = "<script>alert(1)</script> カートに入らない"
+
+
+@pytest.fixture(scope="module")
+def summary():
+    texts = ["まだ届きません。いつ届きますか", "配送が遅すぎて困っています", XSS, "ログインするとエラーになる"]
+    topics_of = [0, 0, 1, 1]
+    rows = []
+    for week_back in range(3):
+        for i, (text, topic) in enumerate(zip(texts, topics_of, strict=True)):
+            rows.append({C.ID: len(rows), C.SOURCE: "s", C.KIND: "ticket", C.CHANNEL: "mail", C.PRODUCT: None,
+                         C.CREATED_AT: datetime(2026, 11, 10, 10) - timedelta(days=7 * week_back, hours=i),
+                         C.TITLE: None, C.TEXT: text, C.AGENT_REPLY: None, C.RATING: None, C.DOC_TYPE: "complaint",
+                         C.TEXT_HASH: str(len(rows)), "t": topic})
+    docs = pd.DataFrame(rows)
+    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["届く・配送・遅い", "カート・ログイン・エラー <b>"],
+                           C.KEYWORDS: [["届く", "配送"], ["カート", "ログイン"]],
+                           C.REPRESENTATIVE: ["まだ届きません", XSS], C.SIZE: [6, 6]})
+    return W.summarize_week(docs.drop(columns="t"), docs["t"].astype(float), pd.Series(1.0, index=docs.index),
+                            topics, WEEK)
+
+
+@pytest.fixture(scope="module")
+def html_path(summary, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return report.write_html(report.build_context(summary, generated_at=datetime(2026, 11, 16, 7)), path)
+
+
+def test_report_content_in_japanese(html_path):
+    soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
+    assert soup.title.text == "週次 苦情レポート 2026-11-09 〜 2026-11-15"
+    topics = soup.select("#topics .topic h3")
+    assert [h.text for h in topics] == ["1. 届く・配送・遅い", "2. カート・ログイン・エラー <b>"]
+    first = soup.select_one("#topic-0")
+    assert "今週 2件" in first.get_text(" ", strip=True).replace(" 件", "件")
+    assert [q.text for q in first.select("blockquote")] == ["まだ届きません。いつ届きますか", "配送が遅すぎて困っています"]
+
+
+def test_customer_text_is_escaped(html_path):
+    html = html_path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; カートに入らない" in html
+    assert "エラー <b>" not in html and "エラー &lt;b&gt;" in html
+
+
+def test_page_fetches_nothing(html_path):
+    soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
+    assert not soup.select("script[src], link[href], img[src^=http], iframe")
+    assert "default-src 'none'" in soup.select_one("meta[http-equiv=Content-Security-Policy]")["content"]
+
+
+def test_csv_and_markdown(summary, tmp_path):
+    path = report.write_csv(summary, tmp_path / "topics.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel-friendly BOM
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    assert frame["label"].tolist() == ["届く・配送・遅い", "カート・ログイン・エラー <b>"]
+    assert frame["trend"].iloc[0].split()[-3:] == ["2", "2", "2"]
+    md = report.markdown_digest(summary, tmp_path / "r.html")
+    assert "カート・ログイン・エラー \\<b\\>" in md
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip("headless Chromium not installed (.ci/run installs it: apt-get install chromium)")
+    return path
+
+
+def run_chromium(html_path, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
+    return subprocess.run([chromium(), *flags, *args, html_path.as_uri()], capture_output=True, text=True,
+                          timeout=120, check=True)
+
+
+def test_browser_renders_charts_and_shows_script_as_text(html_path, tmp_path):
+    dom = run_chromium(html_path, tmp_path, "--virtual-time-budget=5000", "--dump-dom").stdout
+    soup = BeautifulSoup(dom, "html.parser")
+    assert soup.select("#type-trend .main-svg"), "plotly did not draw offline"
+    assert soup.select("#trend-0 .main-svg")
+    assert "<script>alert(1)</script> カートに入らない" in soup.select_one("#topic-1").get_text()
