@@ -19,7 +19,7 @@ from nlp.embed import get_embedder
 from nlp.normalize import normalize_text
 from nlp.pii import redact
 from nlp.tokenize import tokenize_many
-from nlp.topics import OUTLIER, TopicConfig, build_model, fit_topics
+from nlp.topics import OUTLIER, TopicConfig, fit_topics
 
 
 def load_sample(path: Path, sample: int, seed: int) -> tuple[list[str], list[str]]:
@@ -53,8 +53,21 @@ def kmeans_tfidf_baseline(texts: list[str], labels: list[str], seed: int) -> dic
 
 def bertopic_defaults_baseline(tokens: list[list[str]], embeddings: np.ndarray, labels: list[str],
                                seed: int) -> dict[str, float]:
-    """BERTopic's own defaults (UMAP 15/5/cosine, HDBSCAN min_cluster_size=10, eom), nothing of ours."""
-    model = build_model(TopicConfig(seed=seed), None)
+    """BERTopic's own default UMAP and HDBSCAN (as BERTopic builds them, seeded), nothing of ours but the
+    Japanese vectorizer, which only names topics and does not change the clusters."""
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    model = BERTopic(
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False,
+                        random_state=seed),
+        hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
+                              prediction_data=True),
+        vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
+        language="multilingual",
+    )
     predicted, _ = model.fit_transform([" ".join(t) for t in tokens], embeddings)
     predicted = np.asarray(predicted)
     return {**scores(labels, predicted), "outlier_share": round(float((predicted == OUTLIER).mean()), 4)}

@@ -41,8 +41,9 @@ def last_data_week(engine: Engine) -> date:
 def demo_report(out_dir: Path = DEMO_OUT) -> WeeklyOutputs:
     settings = demo_settings(out_dir)
     engine = make_engine(settings.database_url)
-    for report in ingest_all(engine, settings):
+    reports, failures = ingest_all(engine, settings)
+    for report in reports:
         print(report.summary())
         for reject in report.rejects[:10]:
             print(f"  rejected {reject}")
-    return analyse_week(engine, settings, last_data_week(engine))
+    return analyse_week(engine, settings, last_data_week(engine), notes=failures)

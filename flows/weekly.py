@@ -26,8 +26,10 @@ from nlp import columns as C
 from nlp import weekly as W
 from nlp.embed import get_embedder
 from nlp.pii import make_redactor
-from nlp.topics import TooFewDocuments, TopicConfig, TopicResult, fit_topics, save_model
+from nlp.topics import TopicConfig, TopicResult, fit_topics, save_model
+from nlp.topics import too_few as topics_too_few
 from reports import weekly as report
+from sources.records import SourceError
 from store import repo
 from store.db import make_engine, session_scope
 
@@ -45,8 +47,8 @@ def _retry_on_io(task, task_run, state) -> bool:
         state.result()
     except (OSError, OperationalError):
         return True
-    except Exception:
-        return False
+    except Exception as exc:  # SourceError wraps the OSError of an unreadable file
+        return isinstance(exc.__cause__, OSError)
     return False
 
 
@@ -98,40 +100,53 @@ def _topic_config(settings: Settings, n_docs: int) -> TopicConfig:
     return TopicConfig(min_cluster_size=size, seed=settings.seed)
 
 
-def analyse_week(engine: Engine, settings: Settings, week: date) -> WeeklyOutputs:
-    logger = get_run_logger()
-    start = week - timedelta(weeks=settings.history_weeks)
-    docs = load_window(engine, start, week + timedelta(days=7))
-    logger.info("window %s..%s: %d documents", start, week + timedelta(days=6), len(docs))
+@dataclass(frozen=True)
+class _Modelled:
+    result: TopicResult | None
+    topics: pd.DataFrame
+    topic: pd.Series  # per document of the window; NaN where not modelled
+    centrality: pd.Series
+    notes: list[str]
+
+
+def _model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> _Modelled:
+    """Topics of the window's complaints; a window with too few of them gets a note instead of topics."""
     complaints = np.flatnonzero((docs[C.DOC_TYPE] == COMPLAINT).to_numpy())
     focus = docs.iloc[complaints]
     tokens = tokenize_documents(engine, focus)
     embeddings = embed_documents(engine, focus, settings.embedder)
-    notes: list[str] = []
-    try:
-        result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder,
-                             _topic_config(settings, len(focus)))
-        topic = W.aligned(result.assignments, docs.index, complaints)
-        centrality = W.aligned(result.centrality, docs.index, complaints)
-        topics = result.topics
-    except TooFewDocuments as exc:
-        logger.warning("no topics this week: %s", exc)
-        notes.append(f"苦情が少なすぎるため、トピック分析は行いませんでした（{exc}）。")
-        result, topics = None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS))
-        topic = centrality = pd.Series(np.nan, index=docs.index)
-    summary = W.summarize_week(docs, topic, centrality, topics, week, trend_weeks=settings.trend_weeks)
-    return _store_and_render(engine, settings, summary, docs, topic, result, notes)
+    config = _topic_config(settings, len(focus))
+    too_few = topics_too_few(focus[C.TEXT].tolist(), config)
+    if too_few:
+        get_run_logger().warning("no topics this week: %s", too_few)
+        empty = pd.Series(np.nan, index=docs.index)
+        return _Modelled(None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty,
+                         [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"])
+    result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
+    return _Modelled(result, result.topics, W.aligned(result.assignments, docs.index, complaints),
+                     W.aligned(result.centrality, docs.index, complaints), [])
+
+
+def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str] | None = None) -> WeeklyOutputs:
+    start = week - timedelta(weeks=settings.history_weeks)
+    docs = load_window(engine, start, week + timedelta(days=7))
+    get_run_logger().info("window %s..%s: %d documents", start, week + timedelta(days=6), len(docs))
+    modelled = _model_complaints(engine, settings, docs)
+    summary = W.summarize_week(docs, modelled.topic, modelled.centrality, modelled.topics, week,
+                               trend_weeks=settings.trend_weeks)
+    return _store_and_render(engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes])
 
 
 def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySummary, docs: pd.DataFrame,
-                      topic: pd.Series, result: TopicResult | None, notes: list[str]) -> WeeklyOutputs:
+                      modelled: _Modelled, notes: list[str]) -> WeeklyOutputs:
+    topic, result = modelled.topic, modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
     with session_scope(engine) as session:
         run_id = repo.create_run(session, kind="weekly", period_start=summary.week_start,
                                  period_end=summary.week_end, embedder=settings.embedder, n_documents=len(docs))
-        modelled = topic.notna()
-        assignments = pd.DataFrame({C.ID: docs.loc[modelled, C.ID], C.TOPIC: topic[modelled].astype(int)})
-        repo.store_run_results(session, run_id, result.topics if result else summary.topics, assignments)
+        has_topic = topic.notna()
+        assignments = pd.DataFrame({C.ID: docs.loc[has_topic, C.ID], C.TOPIC: topic[has_topic].astype(int)})
+        repo.store_run_results(session, run_id, modelled.topics, assignments)
     model_path = save_model(result, out / f"model-run{run_id}") if result else None
     html = report.write_html(report.build_context(summary, notes=notes), out / "report.html")
     csv = report.write_csv(summary, out / "topics.csv")
@@ -143,19 +158,26 @@ def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySumma
     return WeeklyOutputs(run_id=run_id, html=html.resolve(), csv=csv.resolve(), summary=summary)
 
 
-def ingest_all(engine: Engine, settings: Settings) -> list[IngestReport]:
+def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:
+    """Every configured source; one that cannot be read is logged and named in the report, the rest go on."""
     redactor = make_redactor(settings.order_patterns)
-    reports = [ingest_source(engine, spec, redactor) for spec in settings.sources]
+    reports, failures = [], []
+    for spec in settings.sources:
+        try:
+            reports.append(ingest_source(engine, spec, redactor))
+        except SourceError as exc:
+            get_run_logger().error("source %s not ingested: %s", spec.source, exc)
+            failures.append(f"ソース「{spec.source}」を取り込めませんでした: {exc}")
     for r in reports:
         get_run_logger().info(r.summary())
-    return reports
+    return reports, failures
 
 
 def run_weekly(settings: Settings, week_of: date | None) -> WeeklyOutputs:
     engine = make_engine(settings.database_url)
-    ingest_all(engine, settings)
+    _, failures = ingest_all(engine, settings)
     week = analysis.week_start(week_of) if week_of else analysis.last_complete_week(date.today())
-    return analyse_week(engine, settings, week)
+    return analyse_week(engine, settings, week, notes=failures)
 
 
 @flow(name="weekly-report", log_prints=True)

@@ -6,8 +6,10 @@ Decisions (measured in bench/, reasons in NOTES.md):
   document again and crash fugashi on large topics. Readable text is kept on our side.
 - UMAP is fitted on distinct embeddings only (it is not reproducible with exact duplicates, NOTES.md),
   while HDBSCAN and c-TF-IDF see every document: forty identical complaints are forty (nlp/reduce.py).
-- Outliers closer than `outlier_threshold` (cosine) to a topic are reassigned to it: on 10k real
-  inquiries, reassigning raised NMI from 0.48 to 0.53 (bench/README.md).
+- Near-identical topics are merged and outliers close to a topic reassigned, both by cosine similarity of
+  *centered* embeddings: e5's raw cosines are all high (anisotropy), so one raw threshold merged its 176
+  topics into 1 while it suited USE. Centered, the same thresholds give USE 143 and e5 132 topics on 10k
+  real inquiries (bench/README.md has the grid).
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ class TopicConfig:
     n_neighbors: int = 15
     n_components: int = 5
     min_cluster_size: int = 10
-    outlier_threshold: float = 0.5  # cosine similarity to a topic's centroid
-    # topics whose centroids are this similar (average linkage) become one: HDBSCAN splits one complaint
-    # into variants of wording (到着が遅い / 待たされる); the demo went from 60 topics to 31 at 0.7
-    merge_similarity: float | None = 0.7
+    outlier_threshold: float = 0.3  # centered cosine similarity to a topic's centroid
+    # topics whose centroids are this similar (centered cosine, average linkage) become one: HDBSCAN splits
+    # one complaint into variants of wording (到着が遅い / 待たされる); the demo went from 60 topics to 31
+    merge_similarity: float | None = 0.6
     top_n_words: int = 10
     label_words: int = 3
     seed: int = 0
@@ -132,6 +134,13 @@ def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: 
     return out
 
 
+def center(embeddings: np.ndarray) -> np.ndarray:
+    """Embeddings minus their mean, re-normalized: removes the direction all documents share."""
+    centered = embeddings - embeddings.mean(axis=0, keepdims=True)
+    norms = np.linalg.norm(centered, axis=1, keepdims=True)
+    return (centered / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
 def centrality(embeddings: np.ndarray, assigned: np.ndarray) -> np.ndarray:
     """Cosine similarity of each document to its topic's centroid; 0 for outliers."""
     out = np.zeros(len(assigned), dtype=np.float32)
@@ -167,29 +176,34 @@ def describe_topics(model, texts: Sequence[str], embeddings: np.ndarray, assigne
     return pd.DataFrame(rows, columns=list(C.TOPIC_COLUMNS))
 
 
+def too_few(texts: Sequence[str], config: TopicConfig) -> str | None:
+    """Why `texts` cannot be clustered (HDBSCAN needs a few topics' worth of distinct texts), or None."""
+    n_distinct, needed = len(set(texts)), max(3 * config.min_cluster_size, config.n_components + 2)
+    return f"{n_distinct} distinct texts are too few to find topics (need {needed})" if n_distinct < needed else None
+
+
 def fit_topics(texts: Sequence[str], tokens: Sequence[Sequence[str]], embeddings: np.ndarray,
                embedder: Embedder | None = None, config: TopicConfig = TopicConfig()) -> TopicResult:
     """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them."""
-    n_distinct = len(set(texts))
-    if n_distinct < max(3 * config.min_cluster_size, config.n_components + 2):
-        raise TooFewDocuments(
-            f"{n_distinct} distinct texts are too few to find topics (need {3 * config.min_cluster_size})"
-        )
+    reason = too_few(texts, config)
+    if reason:
+        raise TooFewDocuments(reason)
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
     docs = [" ".join(t) for t in tokens]
     model = build_model(config, embedder)
     found, _ = model.fit_transform(docs, embeddings)
     found = np.asarray(found)
+    centered = center(embeddings)
     assigned = found
     if config.merge_similarity is not None:
-        assigned = _merge_similar(assigned, embeddings, config.merge_similarity)
-    assigned = _reassign_outliers(assigned, embeddings, config.outlier_threshold)
+        assigned = _merge_similar(assigned, centered, config.merge_similarity)
+    assigned = _reassign_outliers(assigned, centered, config.outlier_threshold)
     if not np.array_equal(assigned, found):
         # keywords follow the final membership (BERTopic recomputes c-TF-IDF on the new assignment)
         model.update_topics(docs, topics=assigned.tolist(), vectorizer_model=model.vectorizer_model,
                             ctfidf_model=model.ctfidf_model, top_n_words=config.top_n_words)
-    topics = describe_topics(model, texts, embeddings, assigned, config)
-    return TopicResult(model=model, topics=topics, assignments=assigned, centrality=centrality(embeddings, assigned),
+    topics = describe_topics(model, texts, centered, assigned, config)
+    return TopicResult(model=model, topics=topics, assignments=assigned, centrality=centrality(centered, assigned),
                        config=config)
 
 

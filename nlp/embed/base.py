@@ -35,3 +35,37 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
 
 def batched(texts: Sequence[str], size: int) -> list[Sequence[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
+
+
+class LazyModelEmbedder:
+    """Base of the native backends: weights load on first use, threads follow the cores, and pickling
+    ships settings only (the weights sit behind ctypes and do not pickle, NOTES.md)."""
+
+    name = ""
+    cacheable = True
+    dim = 0
+    default_batch_size = 256
+
+    def __init__(self, threads: int | None = None, batch_size: int | None = None) -> None:
+        self.threads = threads or available_cores()
+        self.batch_size = batch_size or self.default_batch_size
+        self._model = None
+
+    def _create(self):
+        raise NotImplementedError
+
+    def _encode(self, model, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            self._model = self._create()
+        return l2_normalize(np.vstack([self._encode(self._model, list(b)) for b in batched(texts, self.batch_size)]))
+
+    def __getstate__(self) -> dict:
+        return {"threads": self.threads, "batch_size": self.batch_size}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)

@@ -1,0 +1,17 @@
+"""`koe eval topics` prints one JSON object as its last line (run here on the small bundled sample)."""
+
+import json
+from pathlib import Path
+
+from flows.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "asdc_sample.jsonl"
+
+
+def test_eval_topics_prints_json_last_line(capsys):
+    assert main(["eval", "topics", "--data", str(DATA), "--sample", "300", "--seed", "0"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) >= {"nmi", "ari", "outlier_share", "n_topics", "seconds", "embedder", "baselines"}
+    assert result["embedder"] == "use" and result["n_docs"] == 300
+    assert set(result["baselines"]) == {"kmeans_tfidf", "bertopic_defaults"}
+    assert result["nmi"] > 0.4 and 0 <= result["outlier_share"] <= 0.25

@@ -1,0 +1,58 @@
+"""The `koe` command as a user runs it: a real process, a real SQLite file, CP932 input."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+CSV = (
+    "チケットID,受付日時,お問い合わせ内容\r\n"
+    "C1,2026/11/02 10:00,注文した商品がまだ届きません\r\n"
+    "C2,2026/11/02 11:00,ログインできません\r\n"
+    "C3,2026/11/02 12:00,\r\n"
+)
+
+
+def koe(*args: str, db) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KOE_DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(CSV.encode("cp932"))
+    return path
+
+
+def test_ingest_prints_counts_and_is_idempotent(tmp_path, export):
+    db = tmp_path / "koe.db"
+    first = koe("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().splitlines()[-1] == "read 3 / new 2 / duplicate 0 / rejected 1"
+    assert f"rejected {export}:4: no text (empty body)" in first.stderr
+    second = koe("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
+    assert second.stdout.strip().splitlines()[-1] == "read 3 / new 0 / duplicate 2 / rejected 1"
+
+
+def test_mapping_option(tmp_path):
+    path = tmp_path / "custom.tsv"
+    path.write_text("no\twhen\tvoice\nX1\t2026-11-02\tサイズが小さすぎました\n", encoding="utf-8")
+    result = koe("ingest", str(path), "--source", "mall", "--kind", "review", "--map", "no=id", "--map", "when=created_at",
+                 "--map", "voice=body", db=tmp_path / "koe.db")
+    assert result.stdout.strip().splitlines()[-1] == "read 1 / new 1 / duplicate 0 / rejected 0"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "/nonexistent/tickets.csv", "--source", "s", "--kind", "ticket"], "/nonexistent/tickets.csv: no such file"),
+        (["ingest", "{export}", "--source", "s", "--kind", "ticket", "--map", "oops"], "--map expects COLUMN=FIELD"),
+    ],
+)
+def test_errors_are_clear(tmp_path, export, args, message):
+    result = koe(*[a.format(export=export) for a in args], db=tmp_path / "koe.db")
+    assert result.returncode != 0
+    assert message in result.stderr

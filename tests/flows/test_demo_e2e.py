@@ -1,0 +1,99 @@
+"""End to end: the real demo flow on the bundled sample shop, under a real (ephemeral) Prefect API."""
+
+import re
+import sqlite3
+
+import pytest
+from bs4 import BeautifulSoup
+from prefect.testing.utilities import prefect_test_harness
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    with prefect_test_harness():
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo(prefect_api, tmp_path_factory):
+    from flows.demo import demo_report
+
+    out = tmp_path_factory.mktemp("demo")
+    first = demo_report(out_dir=out)
+    return out, first
+
+
+def test_report_written_with_topics(demo):
+    out, outputs = demo
+    soup = BeautifulSoup(outputs.html.read_text(encoding="utf-8"), "html.parser")
+    assert soup.title.text == "週次 苦情レポート 2026-11-09 〜 2026-11-15"
+    labels = [h.text for h in soup.select("#topics .topic h3")]
+    assert len(labels) >= 5
+    assert outputs.csv.exists() and outputs.summary.total > 200
+
+
+def test_points_outage_is_reported_as_new(demo):
+    _, outputs = demo
+    new = outputs.summary.new_topics
+    assert len(new) >= 1
+    assert any("ポイント" in kw for kws in new["keywords"] for kw in kws)
+
+
+def test_login_complaints_rose_after_redesign(demo):
+    _, outputs = demo
+    topics = outputs.summary.topics
+    login = topics[topics["keywords"].map(lambda k: bool({"ログイン", "パスワード"} & set(k[:5])))]
+    assert len(login)
+    # tripled from 2026-10-19: the last weeks of the trend are well above its first weeks
+    trend = [sum(t) for t in zip(*login["trend"])]
+    assert sum(trend[-3:]) > 2 * sum(trend[:3])
+
+
+def test_no_personal_data_in_report_or_store(demo):
+    out, outputs = demo
+    html = outputs.html.read_text(encoding="utf-8")
+    with sqlite3.connect(out / "koe-demo.db") as db:
+        stored = "\n".join(t for (t,) in db.execute("select text || coalesce(agent_reply, '') from documents"))
+    for text in (html, stored, outputs.csv.read_text(encoding="utf-8-sig")):
+        assert "4111 1111" not in text
+        assert not re.search(r"090-\d{4}-\d{4}", text)
+        assert not re.search(r"\w+@example\.jp", text)
+        assert not re.search(r"KM-\d{6}", text)
+    assert "<EMAIL>" in stored or "<PHONE>" in stored
+
+
+def test_rerun_duplicates_nothing_and_reuses_caches(demo):
+    from flows.demo import demo_report
+
+    out, first = demo
+    db = sqlite3.connect(out / "koe-demo.db")
+    before = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
+    second = demo_report(out_dir=out)
+    after = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
+    assert after == before
+    assert second.run_id == first.run_id + 1
+    assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
+
+
+def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_path, monkeypatch):
+    """The scheduled flow: settings from KOE_* variables, a broken source named in the report while the
+    others are ingested, and a quiet week still reported."""
+    import json
+    from datetime import date
+
+    from flows.weekly import weekly_report
+
+    export = tmp_path / "tickets.csv"
+    export.write_text("id,date,text\n1,2026-11-10 10:00,注文した商品がまだ届きません\n"
+                      "2,2026-11-11 10:00,送料はいくらですか？\n", encoding="utf-8")
+    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{tmp_path / 'koe.db'}")
+    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("KOE_SOURCES", json.dumps([{"path": str(tmp_path / "missing.csv"), "source": "mail-export"},
+                                                  {"path": str(export), "source": "desk", "kind": "ticket"}]))
+    path = weekly_report(week_of=date(2026, 11, 12))
+    soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
+    assert path.endswith("weekly-2026-11-09/report.html")
+    assert soup.select_one(".kpi .v").text == "2"
+    notes = soup.select_one("#summary").get_text()
+    assert "トピック分析は行いませんでした" in notes
+    assert f"ソース「mail-export」を取り込めませんでした: {tmp_path / 'missing.csv'}: no such file" in notes
