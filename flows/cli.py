@@ -29,13 +29,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from flows.settings import Settings
     from nlp.pii import make_redactor
     from sources.records import SourceError
-    from store.db import make_engine
 
-    settings = Settings()
-    engine = make_engine(settings.database_url)
     try:
-        report = ingest_file(engine, args.path, source=args.source, kind=args.kind, mapping=_mapping(args.map),
-                             redactor=make_redactor(settings.order_patterns))
+        report = ingest_file(_engine(), args.path, source=args.source, kind=args.kind, mapping=_mapping(args.map),
+                             redactor=make_redactor(Settings().order_patterns))
     except SourceError as exc:
         print(f"koe: {exc}", file=sys.stderr)
         return 2
@@ -69,6 +66,57 @@ def cmd_eval_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine():
+    from flows.settings import Settings
+    from store.db import make_engine
+
+    return make_engine(Settings().database_url)
+
+
+def cmd_release_import(args: argparse.Namespace) -> int:
+    from flows.releases import import_releases
+    from sources.records import SourceError
+
+    try:
+        new, duplicate, rejects = import_releases(_engine(), args.path)
+    except SourceError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    for reject in rejects:
+        print(f"rejected {reject}", file=sys.stderr)
+    print(f"read {new + duplicate + len(rejects)} / new {new} / duplicate {duplicate} / rejected {len(rejects)}")
+    return 0
+
+
+def cmd_release_add(args: argparse.Namespace) -> int:
+    from flows.releases import store_releases
+    from sources.releases import make_release
+
+    try:
+        release = make_release(args.name, args.kind, args.start, args.end, args.area, args.notes)
+    except ValueError as exc:
+        print(f"koe: release {args.name!r}: {exc}", file=sys.stderr)
+        return 2
+    new, _ = store_releases(_engine(), [release])
+    if not new:
+        print(f"koe: a release named {args.name!r} exists already", file=sys.stderr)
+        return 1
+    print(f"added {release.kind} {release.name!r} starting {release.start:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def cmd_release_list(args: argparse.Namespace) -> int:
+    from flows.releases import format_release
+    from store import repo
+    from store.db import session_scope
+
+    with session_scope(_engine()) as session:
+        releases = repo.list_releases(session)
+    for release in releases:
+        print(release.name if args.names else format_release(release))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
     sub = p.add_subparsers(dest="command", required=True)
@@ -88,6 +136,22 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")
     demo.add_argument("--out", type=Path, default=Path("data/out/demo"))
     demo.set_defaults(func=cmd_demo)
+
+    release = sub.add_parser("release", help="the release calendar").add_subparsers(dest="action", required=True)
+    rel_import = release.add_parser("import", help="add the releases of a CSV calendar (name, kind, start, end, area, notes)")
+    rel_import.add_argument("path", type=Path)
+    rel_import.set_defaults(func=cmd_release_import)
+    rel_add = release.add_parser("add", help="add one release")
+    rel_add.add_argument("name")
+    rel_add.add_argument("--kind", required=True, help="launch, redesign, campaign, incident or other")
+    rel_add.add_argument("--start", required=True, help="Asia/Tokyo time, e.g. '2026-10-19 10:00'")
+    rel_add.add_argument("--end")
+    rel_add.add_argument("--area", help="affected product or area")
+    rel_add.add_argument("--notes")
+    rel_add.set_defaults(func=cmd_release_add)
+    rel_list = release.add_parser("list", help="the releases, oldest first")
+    rel_list.add_argument("--names", action="store_true", help="one name per line")
+    rel_list.set_defaults(func=cmd_release_list)
 
     ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
     topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")

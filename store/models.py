@@ -86,3 +86,17 @@ class DocumentTopic(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     topic_id: Mapped[int] = mapped_column(Integer)
+
+
+class Release(Base):
+    """A launch, redesign, campaign or incident whose effect on complaints is tested (start: Asia/Tokyo)."""
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime | None] = mapped_column(DateTime)
+    area: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

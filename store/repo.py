@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
-from store.models import Document, DocumentTopic, EmbeddingCache, Run, RunTopic, TokenCache
+from store.models import Document, DocumentTopic, EmbeddingCache, Release, Run, RunTopic, TokenCache
 
 _CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
@@ -153,3 +153,28 @@ def run_topics(session: Session, run_id: int) -> pd.DataFrame:
 
 def latest_run(session: Session, kind: str) -> Run | None:
     return session.scalars(select(Run).where(Run.kind == kind).order_by(Run.id.desc()).limit(1)).first()
+
+
+# --- releases --------------------------------------------------------------------------------------
+
+
+def add_releases(session: Session, releases: Sequence[Mapping]) -> tuple[int, int]:
+    """Insert releases whose name is new; returns (new, duplicate)."""
+    names = [r["name"] for r in releases]
+    known = set(session.scalars(select(Release.name).where(Release.name.in_(names)))) if names else set()
+    fresh = []
+    for release in releases:
+        if release["name"] not in known:
+            known.add(release["name"])
+            fresh.append({**release, "created_at": datetime.now()})
+    if fresh:
+        session.execute(Release.__table__.insert(), fresh)
+    return len(fresh), len(releases) - len(fresh)
+
+
+def list_releases(session: Session) -> list[Release]:
+    return list(session.scalars(select(Release).order_by(Release.start, Release.name)))
+
+
+def get_release(session: Session, name: str) -> Release | None:
+    return session.scalars(select(Release).where(Release.name == name)).first()

@@ -56,3 +56,21 @@ def test_errors_are_clear(tmp_path, export, args, message):
     result = koe(*[a.format(export=export) for a in args], db=tmp_path / "koe.db")
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_release_calendar_commands(tmp_path):
+    db = tmp_path / "koe.db"
+    calendar = tmp_path / "releases.csv"
+    calendar.write_text("name,kind,start\nサイトリニューアル,redesign,2026-10-19 10:00\n秋のセール,campaign,2026-09-14\n",
+                        encoding="utf-8")
+    assert koe("release", "import", str(calendar), db=db).stdout.strip() == "read 2 / new 2 / duplicate 0 / rejected 0"
+    assert koe("release", "import", str(calendar), db=db).stdout.strip() == "read 2 / new 0 / duplicate 2 / rejected 0"
+    added = koe("release", "add", "新商品 KX-200", "--kind", "launch", "--start", "2026-11-20 10:00", "--area", "イヤホン", db=db)
+    assert added.returncode == 0, added.stderr
+    again = koe("release", "add", "新商品 KX-200", "--kind", "launch", "--start", "2026-11-20 10:00", db=db)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    bad = koe("release", "add", "x", "--kind", "rollout", "--start", "2026-11-20", db=db)
+    assert bad.returncode == 2 and "kind 'rollout' is not one of" in bad.stderr
+    assert koe("release", "list", "--names", db=db).stdout.splitlines() == ["秋のセール", "サイトリニューアル", "新商品 KX-200"]
+    listing = koe("release", "list", db=db).stdout.splitlines()
+    assert listing[1] == "2026-10-19 10:00  redesign  サイトリニューアル"

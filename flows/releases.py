@@ -1,0 +1,31 @@
+"""Release calendar commands: import a CSV, add one release, list them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from sources.records import Reject
+from sources.releases import ReleaseRecord, read_releases
+from store import repo
+from store.db import session_scope
+
+
+def store_releases(engine: Engine, releases: list[ReleaseRecord]) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        return repo.add_releases(session, [asdict(r) for r in releases])
+
+
+def import_releases(engine: Engine, path: Path | str) -> tuple[int, int, list[Reject]]:
+    """(new, duplicate, rejects) for a CSV calendar; raises SourceError when the file is unusable."""
+    records, rejects = read_releases(path)
+    new, duplicate = store_releases(engine, records)
+    return new, duplicate, rejects
+
+
+def format_release(release) -> str:
+    end = f" 〜 {release.end:%Y-%m-%d %H:%M}" if release.end else ""
+    area = f"  [{release.area}]" if release.area else ""
+    return f"{release.start:%Y-%m-%d %H:%M}{end}  {release.kind:<9} {release.name}{area}"
