@@ -117,6 +117,13 @@ def cmd_release_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_spikes(args: argparse.Namespace) -> int:
+    from bench.eval_spikes import evaluate
+
+    print(json.dumps(evaluate(args.data, seed=args.seed, replicates=args.replicates), ensure_ascii=False))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
     sub = p.add_subparsers(dest="command", required=True)
@@ -161,6 +168,11 @@ def parser() -> argparse.ArgumentParser:
     topics.add_argument("--embedder", default="use")
     topics.add_argument("--no-baselines", action="store_true")
     topics.set_defaults(func=cmd_eval_topics)
+    spikes = ev.add_parser("spikes", help="false positives, FDR and power of the spike detector (simulated)")
+    spikes.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
+    spikes.add_argument("--seed", type=int, default=0)
+    spikes.add_argument("--replicates", type=int, default=40)
+    spikes.set_defaults(func=cmd_eval_spikes)
     return p
 
 

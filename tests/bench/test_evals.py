@@ -15,3 +15,11 @@ def test_eval_topics_prints_json_last_line(capsys):
     assert result["embedder"] == "use" and result["n_docs"] == 300
     assert set(result["baselines"]) == {"kmeans_tfidf", "bertopic_defaults"}
     assert result["nmi"] > 0.4 and 0 <= result["outlier_share"] <= 0.25
+
+
+def test_eval_spikes_prints_json_last_line(capsys):
+    """A few replicates on the bundled labels: the detector finds 3x lifts and rarely fires on unchanged topics."""
+    assert main(["eval", "spikes", "--data", str(DATA), "--seed", "0", "--replicates", "3"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) >= {"false_positive_rate", "fdr", "power_1.5x", "power_2x", "power_3x"}
+    assert result["power_3x"] >= 0.8 and result["false_positive_rate"] <= 0.2
