@@ -52,7 +52,7 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from flows.demo import demo_report
 
-    outputs = demo_report(out_dir=args.out)
+    outputs = demo_report(out_dir=args.out).weekly
     print(f"topics CSV: {outputs.csv}")
     print(outputs.html)
     return 0
@@ -117,6 +117,18 @@ def cmd_release_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release_check(args: argparse.Namespace) -> int:
+    from flows.release_check import ReleaseCheckError, release_check
+
+    try:
+        path = release_check(release=args.release, date=args.date, post_days=args.post_days, pre_days=args.pre_days)
+    except ReleaseCheckError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -159,6 +171,14 @@ def parser() -> argparse.ArgumentParser:
     rel_list = release.add_parser("list", help="the releases, oldest first")
     rel_list.add_argument("--names", action="store_true", help="one name per line")
     rel_list.set_defaults(func=cmd_release_list)
+
+    check = sub.add_parser("release-check", help="did complaints rise after a release? (HTML report)")
+    target = check.add_mutually_exclusive_group(required=True)
+    target.add_argument("--release", help="a release name from `koe release list`")
+    target.add_argument("--date", type=date.fromisoformat, help="or a date (YYYY-MM-DD)")
+    check.add_argument("--post-days", type=int, default=14)
+    check.add_argument("--pre-days", type=int, default=56)
+    check.set_defaults(func=cmd_release_check)
 
     ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
     topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import FileSource, Settings
+from flows.release_check import ReleaseCheckError, ReleaseOutputs, run_release_check
+from flows.releases import import_releases
 from flows.weekly import WeeklyOutputs, analyse_week, ingest_all
 from store import repo
 from store.db import make_engine, session_scope
@@ -37,8 +40,27 @@ def last_data_week(engine: Engine) -> date:
     return monday if newest.date() >= monday + timedelta(days=6) else monday - timedelta(days=7)
 
 
+@dataclass(frozen=True)
+class DemoOutputs:
+    weekly: WeeklyOutputs
+    release_checks: dict[str, ReleaseOutputs]
+
+
+def release_checks(engine: Engine, settings: Settings) -> dict[str, ReleaseOutputs]:
+    """A release check for every release in the calendar; one that cannot be checked is said and skipped."""
+    with session_scope(engine) as session:
+        names = [r.name for r in repo.list_releases(session)]
+    out = {}
+    for name in names:
+        try:
+            out[name] = run_release_check(engine, settings, name, None, post_days=14, pre_days=56)
+        except ReleaseCheckError as exc:
+            print(f"release check {name}: skipped ({exc})")
+    return out
+
+
 @flow(name="demo-report", log_prints=True)
-def demo_report(out_dir: Path = DEMO_OUT) -> WeeklyOutputs:
+def demo_report(out_dir: Path = DEMO_OUT) -> DemoOutputs:
     settings = demo_settings(out_dir)
     engine = make_engine(settings.database_url)
     reports, failures = ingest_all(engine, settings)
@@ -46,4 +68,9 @@ def demo_report(out_dir: Path = DEMO_OUT) -> WeeklyOutputs:
         print(report.summary())
         for reject in report.rejects[:10]:
             print(f"  rejected {reject}")
-    return analyse_week(engine, settings, last_data_week(engine), notes=failures)
+    new, duplicate, _ = import_releases(engine, SAMPLE / "releases.csv")
+    print(f"{SAMPLE / 'releases.csv'}: releases new {new} / duplicate {duplicate}")
+    checks = release_checks(engine, settings)
+    for name, check in checks.items():
+        print(f"release check {name}: {check.html}")
+    return DemoOutputs(analyse_week(engine, settings, last_data_week(engine), notes=failures), checks)

@@ -29,3 +29,5 @@ class Settings(BaseSettings):
     min_topic_size: int = 10
     order_patterns: list[str] = Field(default_factory=list)  # extra regexes for the shop's order numbers
     seed: int = 0
+    spike_baseline_weeks: int = 8  # a week's count is tested against the topic's own previous weeks
+    release_lag_days: int = 14  # a spike is attributed to releases that started up to this long before it

@@ -1,8 +1,5 @@
 """The weekly complaint report flow: ingest configured sources, analyse the week with a trailing history
-window, store the run, render the HTML report, the topics CSV and a Prefect markdown artifact.
-
-Tasks are one-line wrappers around library functions; only I/O-bound tasks retry.
-"""
+window, store the run, render the HTML report, the topics CSV and a Prefect markdown artifact."""
 
 from __future__ import annotations
 
@@ -10,80 +7,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from functools import partial
-
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
 from flows import analysis
-from flows.ingest import IngestReport, ingest_file
-from flows.settings import FileSource, Settings
+from flows.ingest import IngestReport
+from flows.settings import Settings
+from flows.steps import Modelled, ingest_source, load_window, model_complaints
 from nlp import columns as C
+from nlp import spikes as S
 from nlp import weekly as W
-from nlp.embed import get_embedder
 from nlp.pii import make_redactor
-from nlp.topics import TopicConfig, TopicResult, fit_topics, save_model
-from nlp.topics import too_few as topics_too_few
+from nlp.topics import save_model
 from reports import weekly as report
 from sources.records import SourceError
 from store import repo
 from store.db import make_engine, session_scope
-
-COMPLAINT = "complaint"
-# koe caches tokens and embeddings itself, per text; hashing DataFrames and engines for Prefect's cache
-# would cost time and fail on the engine.
-koe_task = partial(task, cache_policy=NONE)
-
-
-def _retry_on_io(task, task_run, state) -> bool:
-    """Retry only I/O failures (a locked file, a dropped DB connection), never bad data or bugs."""
-    from sqlalchemy.exc import OperationalError
-
-    try:
-        state.result()
-    except (OSError, OperationalError):
-        return True
-    except Exception as exc:  # SourceError wraps the OSError of an unreadable file
-        return isinstance(exc.__cause__, OSError)
-    return False
-
-
-@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
-def ingest_source(engine: Engine, spec: FileSource, redactor) -> IngestReport:
-    return ingest_file(engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=redactor)
-
-
-@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
-def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
-    return analysis.load_window(engine, start, end)
-
-
-@koe_task()
-def tokenize_documents(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
-    return analysis.tokens_for(engine, docs)
-
-
-@koe_task()
-def embed_documents(engine: Engine, docs: pd.DataFrame, embedder_name: str) -> np.ndarray:
-    progress = create_progress_artifact(progress=0.0, description=f"embedding {len(docs)} documents")
-
-    def report_progress(done: int, total: int) -> None:
-        get_run_logger().info("embedded %d/%d new texts", done, total)
-        update_progress_artifact(progress, progress=100.0 * done / max(total, 1))
-
-    vectors = analysis.embeddings_for(engine, docs, get_embedder(embedder_name), report_progress)
-    update_progress_artifact(progress, progress=100.0)
-    return vectors
-
-
-@koe_task()
-def find_topics(texts: list[str], tokens: list[list[str]], embeddings: np.ndarray, embedder_name: str,
-                config: TopicConfig) -> TopicResult:
-    return fit_topics(texts, tokens, embeddings, get_embedder(embedder_name), config)
 
 
 @dataclass(frozen=True)
@@ -92,53 +33,42 @@ class WeeklyOutputs:
     html: Path
     csv: Path
     summary: W.WeeklySummary
-
-
-def _topic_config(settings: Settings, n_docs: int) -> TopicConfig:
-    # a small shop's week has few complaints: let topics be as small as 1% of the window, within bounds
-    size = max(5, min(settings.min_topic_size, n_docs // 100 or 5))
-    return TopicConfig(min_cluster_size=size, seed=settings.seed)
-
-
-@dataclass(frozen=True)
-class _Modelled:
-    result: TopicResult | None
-    topics: pd.DataFrame
-    topic: pd.Series  # per document of the window; NaN where not modelled
-    centrality: pd.Series
-    notes: list[str]
-
-
-def _model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> _Modelled:
-    """Topics of the window's complaints; a window with too few of them gets a note instead of topics."""
-    complaints = np.flatnonzero((docs[C.DOC_TYPE] == COMPLAINT).to_numpy())
-    focus = docs.iloc[complaints]
-    tokens = tokenize_documents(engine, focus)
-    embeddings = embed_documents(engine, focus, settings.embedder)
-    config = _topic_config(settings, len(focus))
-    too_few = topics_too_few(focus[C.TEXT].tolist(), config)
-    if too_few:
-        get_run_logger().warning("no topics this week: %s", too_few)
-        empty = pd.Series(np.nan, index=docs.index)
-        return _Modelled(None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty,
-                         [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"])
-    result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
-    return _Modelled(result, result.topics, W.aligned(result.assignments, docs.index, complaints),
-                     W.aligned(result.centrality, docs.index, complaints), [])
+    spikes: list[dict]
 
 
 def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str] | None = None) -> WeeklyOutputs:
     start = week - timedelta(weeks=settings.history_weeks)
     docs = load_window(engine, start, week + timedelta(days=7))
     get_run_logger().info("window %s..%s: %d documents", start, week + timedelta(days=6), len(docs))
-    modelled = _model_complaints(engine, settings, docs)
+    modelled = model_complaints(engine, settings, docs)
     summary = W.summarize_week(docs, modelled.topic, modelled.centrality, modelled.topics, week,
                                trend_weeks=settings.trend_weeks)
-    return _store_and_render(engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes])
+    spikes, spike_notes = _spikes(engine, settings, docs, modelled, week)
+    return _store_and_render(engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes],
+                             spikes)
+
+
+def _spikes(engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Modelled,
+            week: date) -> tuple[list[dict], list[str]]:
+    """This week's significant rises, each with the releases that started shortly before it."""
+    if modelled.result is None:
+        return [], []
+    has_topic = modelled.topic.notna() & (modelled.topic >= 0)
+    days = docs[C.CREATED_AT].dt.date
+    counts, totals = S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)
+    try:
+        _, result = S.weekly_spikes(counts, totals, week, baseline_weeks=settings.spike_baseline_weeks)
+    except S.SpikeInputError as exc:
+        return [], [f"急増の検定は行いませんでした（{exc}）。"]
+    with session_scope(engine) as session:
+        releases = pd.DataFrame([{"name": r.name, "start": r.start} for r in repo.list_releases(session)],
+                                columns=["name", "start"])
+    blamed = S.attribute(week, releases, settings.release_lag_days)
+    return report.spike_rows(result, modelled.topics, {int(t): blamed for t in result[S.TOPIC_ID]}), []
 
 
 def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySummary, docs: pd.DataFrame,
-                      modelled: _Modelled, notes: list[str]) -> WeeklyOutputs:
+                      modelled: Modelled, notes: list[str], spikes: list[dict]) -> WeeklyOutputs:
     topic, result = modelled.topic, modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
     with session_scope(engine) as session:
@@ -148,14 +78,14 @@ def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySumma
         assignments = pd.DataFrame({C.ID: docs.loc[has_topic, C.ID], C.TOPIC: topic[has_topic].astype(int)})
         repo.store_run_results(session, run_id, modelled.topics, assignments)
     model_path = save_model(result, out / f"model-run{run_id}") if result else None
-    html = report.write_html(report.build_context(summary, notes=notes), out / "report.html")
+    html = report.write_html(report.build_context(summary, notes=notes, spikes=spikes), out / "report.html")
     csv = report.write_csv(summary, out / "topics.csv")
     with session_scope(engine) as session:
         repo.finish_run(session, run_id, model_path=str(model_path) if model_path else None,
                         report_path=str(html.resolve()), csv_path=str(csv.resolve()))
     create_markdown_artifact(key="weekly-report", markdown=report.markdown_digest(summary, html.resolve()),
                              description=f"koe weekly report {summary.week_start}")
-    return WeeklyOutputs(run_id=run_id, html=html.resolve(), csv=csv.resolve(), summary=summary)
+    return WeeklyOutputs(run_id=run_id, html=html.resolve(), csv=csv.resolve(), summary=summary, spikes=spikes)
 
 
 def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:

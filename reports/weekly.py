@@ -9,6 +9,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from nlp import columns as C
+from nlp import spikes as S
 from nlp import weekly as W
 from reports import charts
 from reports.render import write
@@ -43,8 +44,20 @@ def _topic_rows(summary: W.WeeklySummary) -> list[dict]:
     return rows
 
 
+def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: dict[int, list[str]]) -> list[dict]:
+    """Significant weekly rises (nlp.spikes.weekly_spikes) with topic labels and the releases blamed."""
+    labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
+    rows = []
+    for r in result[result[S.SIGNIFICANT]].to_dict("records"):
+        row = pd.Series(r)
+        rows.append({"id": int(r[S.TOPIC_ID]), "label": labels[r[S.TOPIC_ID]], "count": r[S.POST],
+                     "baseline": f"{r[S.PRE_RATE] * 7:.1f}", "ratio": S.format_ratio(row),
+                     "releases": releases.get(int(r[S.TOPIC_ID]), [])})
+    return rows
+
+
 def build_context(summary: W.WeeklySummary, *, shop: str = "", generated_at: datetime | None = None,
-                  notes: list[str] | None = None) -> dict:
+                  notes: list[str] | None = None, spikes: list[dict] | None = None) -> dict:
     share, prev_share = summary.complaint_share, summary.previous_complaint_share
     topics = _topic_rows(summary)
     return {
@@ -61,6 +74,7 @@ def build_context(summary: W.WeeklySummary, *, shop: str = "", generated_at: dat
         "type_chart": charts.type_trend(summary.weeks, {str(c): [int(v) for v in summary.type_trend[c]]
                                                         for c in summary.type_trend.columns}),
         "notes": notes or [],
+        "spikes": spikes or [],
         # plotly.js is library code we ship, not customer text: the only Markup in the page
         "plotly_js": Markup(charts.plotly_js()),
     }
@@ -88,7 +102,7 @@ def write_csv(summary: W.WeeklySummary, path: Path) -> Path:
     return path
 
 
-def _md(text: object) -> str:
+def md_escape(text: object) -> str:
     """Markdown-safe: customer words must not become links, tables or HTML in the Prefect UI."""
     out = str(text)
     for ch in "\\`*_{}[]()<>#|!":
@@ -103,5 +117,5 @@ def markdown_digest(summary: W.WeeklySummary, report_path: Path, top: int = 5) -
              f"- レポート: `{report_path}`", "", "| 順位 | トピック | 件数 | 前週比 |", "|---|---|---|---|"]
     for rank, t in enumerate(summary.topics.head(top).to_dict("records"), start=1):
         new = " 🆕" if t[W.IS_NEW] else ""
-        lines.append(f"| {rank} | {_md(t[C.LABEL])}{new} | {t[W.COUNT]} | {t[W.CHANGE]:+d} |")
+        lines.append(f"| {rank} | {md_escape(t[C.LABEL])}{new} | {t[W.COUNT]} | {t[W.CHANGE]:+d} |")
     return "\n".join(lines)

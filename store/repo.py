@@ -11,7 +11,15 @@ from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
-from store.models import Document, DocumentTopic, EmbeddingCache, Release, Run, RunTopic, TokenCache
+from store.models import (
+    Document,
+    DocumentTopic,
+    EmbeddingCache,
+    Release,
+    Run,
+    RunTopic,
+    TokenCache,
+)
 
 _CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 

@@ -20,11 +20,11 @@ def demo(prefect_api, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("demo")
     first = demo_report(out_dir=out)
-    return out, first
+    return out, first.weekly, first.release_checks
 
 
 def test_report_written_with_topics(demo):
-    out, outputs = demo
+    out, outputs, _ = demo
     soup = BeautifulSoup(outputs.html.read_text(encoding="utf-8"), "html.parser")
     assert soup.title.text == "週次 苦情レポート 2026-11-09 〜 2026-11-15"
     labels = [h.text for h in soup.select("#topics .topic h3")]
@@ -33,24 +33,24 @@ def test_report_written_with_topics(demo):
 
 
 def test_points_outage_is_reported_as_new(demo):
-    _, outputs = demo
+    _, outputs, _ = demo
     new = outputs.summary.new_topics
     assert len(new) >= 1
     assert any("ポイント" in kw for kws in new["keywords"] for kw in kws)
 
 
 def test_login_complaints_rose_after_redesign(demo):
-    _, outputs = demo
+    _, outputs, _ = demo
     topics = outputs.summary.topics
     login = topics[topics["keywords"].map(lambda k: bool({"ログイン", "パスワード"} & set(k[:5])))]
     assert len(login)
     # tripled from 2026-10-19: the last weeks of the trend are well above its first weeks
-    trend = [sum(t) for t in zip(*login["trend"])]
+    trend = [sum(t) for t in zip(*login["trend"], strict=True)]
     assert sum(trend[-3:]) > 2 * sum(trend[:3])
 
 
 def test_no_personal_data_in_report_or_store(demo):
-    out, outputs = demo
+    out, outputs, _ = demo
     html = outputs.html.read_text(encoding="utf-8")
     with sqlite3.connect(out / "koe-demo.db") as db:
         stored = "\n".join(t for (t,) in db.execute("select text || coalesce(agent_reply, '') from documents"))
@@ -65,13 +65,13 @@ def test_no_personal_data_in_report_or_store(demo):
 def test_rerun_duplicates_nothing_and_reuses_caches(demo):
     from flows.demo import demo_report
 
-    out, first = demo
+    out, first, _ = demo
     db = sqlite3.connect(out / "koe-demo.db")
     before = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
-    second = demo_report(out_dir=out)
+    second = demo_report(out_dir=out).weekly
     after = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
     assert after == before
-    assert second.run_id == first.run_id + 1
+    assert second.run_id > first.run_id
     assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
 
 
@@ -97,3 +97,26 @@ def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_p
     notes = soup.select_one("#summary").get_text()
     assert "トピック分析は行いませんでした" in notes
     assert f"ソース「mail-export」を取り込めませんでした: {tmp_path / 'missing.csv'}: no such file" in notes
+
+
+def test_release_checks_find_the_planted_effect_only(demo):
+    from nlp import spikes as S
+
+    _, weekly, checks = demo
+    redesign, campaign = checks["サイトリニューアル"], checks["秋のセール"]
+    labels = redesign.topics.set_index("topic_id")["keywords"]
+    rose = redesign.result[redesign.result[S.SIGNIFICANT] & (redesign.result[S.RATE_RATIO] > 1)]
+    assert len(rose) >= 1
+    assert all({"ログイン", "パスワード", "カード", "決済", "エラー", "カート", "支払う"} & set(labels[t][:6])
+               for t in rose[S.TOPIC_ID])
+    assert not (campaign.result[S.SIGNIFICANT] & (campaign.result[S.RATE_RATIO] > 1)).any()
+    html = redesign.html.read_text(encoding="utf-8")
+    assert "リニューアル後、" in html and "倍（95%CI" in html
+
+
+def test_weekly_report_flags_the_points_spike(demo):
+    _, weekly, _ = demo
+    assert any("ポイント" in s["label"] for s in weekly.spikes)
+    points = next(s for s in weekly.spikes if "ポイント" in s["label"])
+    assert points["releases"] == ["ポイントシステム移行"]
+    assert "今週の急増" in weekly.html.read_text(encoding="utf-8")

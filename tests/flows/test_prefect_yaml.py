@@ -17,3 +17,13 @@ def test_deployments_resolve_to_flows():
     flow = load_flow_from_entrypoint(str(ROOT / weekly["entrypoint"]))  # what a worker does
     assert isinstance(flow, Flow) and flow.name == "weekly-report"
     assert set(flow.parameters.properties) == {"week_of"}
+
+
+def test_release_check_deployment_takes_parameters():
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    check = {d["name"]: d for d in config["deployments"]}["release-check"]
+    flow = load_flow_from_entrypoint(str(ROOT / check["entrypoint"]))
+    assert flow.name == "release-check"
+    assert set(flow.parameters.properties) == {"release", "date", "post_days", "pre_days"}
+    assert check["parameters"] == {"post_days": 14, "pre_days": 56}
+    assert "schedules" not in check  # on demand only

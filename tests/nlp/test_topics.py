@@ -8,7 +8,14 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from nlp import columns as C
 from nlp.tokenize import tokenize_many
-from nlp.topics import OUTLIER, TooFewDocuments, TopicConfig, _reassign_outliers, fit_topics, save_model
+from nlp.topics import (
+    OUTLIER,
+    TooFewDocuments,
+    TopicConfig,
+    _reassign_outliers,
+    fit_topics,
+    save_model,
+)
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

@@ -86,7 +86,7 @@ def test_explicit_mapping_and_content_hash_ids(tmp_path):
     [
         ("missing.csv", None, "no such file"),
         ("data.pdf", b"%PDF", "unsupported file type '.pdf'"),
-        ("notext.csv", "id,date\n1,2026-11-02\n".encode(), "no text column found"),
+        ("notext.csv", b"id,date\n1,2026-11-02\n", "no text column found"),
         ("broken.xlsx", b"not a zip", "not a readable .xlsx workbook"),
     ],
 )

@@ -1,0 +1,101 @@
+"""On-demand release check: did complaints rise after a launch, redesign or campaign, and about what?
+
+One topic model is fitted on the complaints of both windows together, so that every document before and
+after the release is assigned by the same model and the counts are comparable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from sqlalchemy import Engine
+
+from flows.settings import Settings
+from flows.steps import Modelled, load_window, model_complaints
+from nlp import columns as C
+from nlp import spikes as S
+from nlp import weekly as W
+from reports import release as report
+from store import repo
+from store.db import make_engine, session_scope
+
+
+class ReleaseCheckError(ValueError):
+    """The check cannot run as asked (unknown release, no date, too few complaints ...)."""
+
+
+@dataclass(frozen=True)
+class ReleaseOutputs:
+    html: Path
+    result: pd.DataFrame
+    windows: S.Windows
+    topics: pd.DataFrame
+
+
+def resolve_release(engine: Engine, name: str | None, on_date: dt.date | None) -> report.ReleaseInfo:
+    if name:
+        with session_scope(engine) as session:
+            found = repo.get_release(session, name)
+            known = [r.name for r in repo.list_releases(session)]
+        if found is None:
+            raise ReleaseCheckError(f"no release named {name!r}; known: {', '.join(known) or '(none, see koe release add)'}")
+        return report.ReleaseInfo(found.name, found.kind, found.start, found.area)
+    if on_date:
+        return report.ReleaseInfo(f"{on_date:%Y-%m-%d} 以降", None, dt.datetime.combine(on_date, dt.time()))
+    raise ReleaseCheckError("name a release (--release NAME) or a date (--date YYYY-MM-DD)")
+
+
+def post_quotes(docs: pd.DataFrame, modelled: Modelled, release_day: dt.date, n: int = 3) -> dict[int, list[str]]:
+    """The most central distinct complaints of each topic written on or after the release day."""
+    after = docs.assign(**{C.TOPIC: modelled.topic, W.CENTRALITY: modelled.centrality})
+    after = after[(after[C.CREATED_AT].dt.date >= release_day) & after[C.TOPIC].notna()]
+    return {int(topic): list(dict.fromkeys(group.sort_values(W.CENTRALITY, ascending=False)[C.TEXT]))[:n]
+            for topic, group in after.groupby(C.TOPIC)}
+
+
+def run_release_check(engine: Engine, settings: Settings, release: str | None, on_date: dt.date | None,
+                      post_days: int, pre_days: int, today: dt.date | None = None) -> ReleaseOutputs:
+    info = resolve_release(engine, release, on_date)
+    day = info.start.date()
+    if day > (today or dt.date.today()):
+        raise ReleaseCheckError(f"{info.name} starts on {day}, in the future: there is nothing to measure yet")
+    docs = load_window(engine, day - dt.timedelta(days=pre_days), day + dt.timedelta(days=post_days))
+    get_run_logger().info("release check %s: %d documents around %s", info.name, len(docs), day)
+    modelled = model_complaints(engine, settings, docs)
+    if modelled.result is None:
+        raise ReleaseCheckError("; ".join(modelled.notes))
+    has_topic = modelled.topic.notna() & (modelled.topic >= 0)
+    days = docs[C.CREATED_AT].dt.date
+    counts, totals = S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)
+    try:
+        win, result = S.impact(counts, totals, day, pre_days=pre_days, post_days=post_days)
+    except S.SpikeInputError as exc:
+        raise ReleaseCheckError(str(exc)) from exc
+    context = report.build_context(info, win, result, modelled.topics, counts, post_quotes(docs, modelled, day))
+    slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
+    html = report.write_html(context, Path(settings.out_dir) / f"release-{day}-{slug}" / "report.html").resolve()
+    _record(engine, settings, win, len(docs), html)
+    create_markdown_artifact(key="release-check", markdown=report.markdown_digest(context, html),
+                             description=f"koe release check {info.name}")
+    return ReleaseOutputs(html=html, result=result, windows=win, topics=modelled.topics)
+
+
+def _record(engine: Engine, settings: Settings, win: S.Windows, n_docs: int, html: Path) -> None:
+    with session_scope(engine) as session:
+        run_id = repo.create_run(session, kind="release_check", period_start=win.pre_start,
+                                 period_end=win.post_end - dt.timedelta(days=1), embedder=settings.embedder,
+                                 n_documents=n_docs)
+        repo.finish_run(session, run_id, report_path=str(html))
+
+
+@flow(name="release-check", log_prints=True)
+def release_check(release: str | None = None, date: dt.date | None = None, post_days: int = 14,
+                  pre_days: int = 56) -> str:
+    """Release impact report for a stored release (by name) or a date; returns the HTML report's path."""
+    settings = Settings()
+    return str(run_release_check(make_engine(settings.database_url), settings, release, date, post_days, pre_days).html)

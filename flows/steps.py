@@ -1,0 +1,113 @@
+"""Prefect tasks shared by the flows, each a thin wrapper around a library function, and the complaint
+modelling step that the weekly report and the release check both run.
+
+Only I/O-bound tasks retry; koe caches tokens and embeddings itself, per text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NONE
+from sqlalchemy import Engine
+
+from flows import analysis
+from flows.ingest import IngestReport, ingest_file
+from flows.settings import FileSource, Settings
+from nlp import columns as C
+from nlp import weekly as W
+from nlp.embed import get_embedder
+from nlp.topics import TopicConfig, TopicResult, fit_topics
+from nlp.topics import too_few as topics_too_few
+
+COMPLAINT = "complaint"
+# Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
+koe_task = partial(task, cache_policy=NONE)
+
+
+def _retry_on_io(task, task_run, state) -> bool:
+    """Retry only I/O failures (a locked file, a dropped DB connection), never bad data or bugs."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        state.result()
+    except (OSError, OperationalError):
+        return True
+    except Exception as exc:  # SourceError wraps the OSError of an unreadable file
+        return isinstance(exc.__cause__, OSError)
+    return False
+
+
+@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
+def ingest_source(engine: Engine, spec: FileSource, redactor) -> IngestReport:
+    return ingest_file(engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=redactor)
+
+
+@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
+def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
+    return analysis.load_window(engine, start, end)
+
+
+@koe_task()
+def tokenize_documents(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
+    return analysis.tokens_for(engine, docs)
+
+
+@koe_task()
+def embed_documents(engine: Engine, docs: pd.DataFrame, embedder_name: str) -> np.ndarray:
+    progress = create_progress_artifact(progress=0.0, description=f"embedding {len(docs)} documents")
+
+    def report_progress(done: int, total: int) -> None:
+        get_run_logger().info("embedded %d/%d new texts", done, total)
+        update_progress_artifact(progress, progress=100.0 * done / max(total, 1))
+
+    vectors = analysis.embeddings_for(engine, docs, get_embedder(embedder_name), report_progress)
+    update_progress_artifact(progress, progress=100.0)
+    return vectors
+
+
+@koe_task()
+def find_topics(texts: list[str], tokens: list[list[str]], embeddings: np.ndarray, embedder_name: str,
+                config: TopicConfig) -> TopicResult:
+    return fit_topics(texts, tokens, embeddings, get_embedder(embedder_name), config)
+
+
+def _topic_config(settings: Settings, n_docs: int) -> TopicConfig:
+    # a small shop's week has few complaints: let topics be as small as 1% of the window, within bounds
+    size = max(5, min(settings.min_topic_size, n_docs // 100 or 5))
+    return TopicConfig(min_cluster_size=size, seed=settings.seed)
+
+
+@dataclass(frozen=True)
+class Modelled:
+    result: TopicResult | None
+    topics: pd.DataFrame
+    topic: pd.Series  # per document of the window; NaN where not modelled
+    centrality: pd.Series
+    notes: list[str]
+
+
+def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled:
+    """Topics of the window's complaints; a window with too few of them gets a note instead of topics."""
+    complaints = np.flatnonzero((docs[C.DOC_TYPE] == COMPLAINT).to_numpy())
+    focus = docs.iloc[complaints]
+    tokens = tokenize_documents(engine, focus)
+    embeddings = embed_documents(engine, focus, settings.embedder)
+    config = _topic_config(settings, len(focus))
+    too_few = topics_too_few(focus[C.TEXT].tolist(), config)
+    if too_few:
+        get_run_logger().warning("no topics this week: %s", too_few)
+        empty = pd.Series(np.nan, index=docs.index)
+        return Modelled(None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty,
+                         [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"])
+    result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
+    return Modelled(result, result.topics, W.aligned(result.assignments, docs.index, complaints),
+                     W.aligned(result.centrality, docs.index, complaints), [])
+
+
