@@ -120,3 +120,32 @@ def test_weekly_report_flags_the_points_spike(demo):
     points = next(s for s in weekly.spikes if "ポイント" in s["label"])
     assert points["releases"] == ["ポイントシステム移行"]
     assert "今週の急増" in weekly.html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("release", "on_date", "message"),
+    [
+        ("存在しないリリース", None, "no release named '存在しないリリース'; known: 秋のセール"),
+        (None, None, "name a release"),
+        (None, "2027-01-04", "in the future"),
+        (None, "2026-11-20", "after the last data (2026-11-15)"),
+        (None, "2026-08-15", "too little history before 2026-08-15"),
+    ],
+)
+def test_release_check_refuses_questions_it_cannot_answer(demo, release, on_date, message):
+    from datetime import date
+
+    from prefect import flow
+
+    from flows.release_check import ReleaseCheckError, run_release_check
+    from flows.settings import Settings
+    from store.db import make_engine, sqlite_url
+
+    @flow(name="release-check-edge-case")
+    def check(db: str, out: str, release: str | None, on_date: date | None):
+        settings = Settings(database_url=db, out_dir=out)
+        return run_release_check(make_engine(db), settings, release, on_date, 14, 56, today=date(2026, 11, 22))
+
+    out = demo[0]
+    with pytest.raises(ReleaseCheckError, match=re.escape(message)):
+        check(sqlite_url(out / "koe-demo.db"), str(out), release, date.fromisoformat(on_date) if on_date else None)
