@@ -34,8 +34,9 @@ def topic_shares(path: Path, n_topics: int) -> pd.Series:
     return top / top.sum()
 
 
-def simulate(rng: np.random.Generator, shares: pd.Series, complaints_per_day: float, background_per_day: float,
-             dispersion: float) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+def simulate(
+    rng: np.random.Generator, shares: pd.Series, complaints_per_day: float, background_per_day: float, dispersion: float
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """(daily counts per topic, daily totals, lift per topic). A third of the topics stay unchanged."""
     days = [RELEASE - timedelta(days=PRE_DAYS) + timedelta(days=i) for i in range(PRE_DAYS + POST_DAYS)]
     lifts = pd.Series(rng.choice([1.0, 1.0, 1.0, *LIFTS, *LIFTS], size=len(shares)).astype(float), index=shares.index)
@@ -50,8 +51,15 @@ def simulate(rng: np.random.Generator, shares: pd.Series, complaints_per_day: fl
     return frame, totals, lifts
 
 
-def evaluate(data: Path, seed: int = 0, replicates: int = 40, n_topics: int = 40, complaints_per_day: float = 250.0,
-             background_per_day: float = 600.0, dispersion: float = 5.0) -> dict:
+def evaluate(
+    data: Path,
+    seed: int = 0,
+    replicates: int = 40,
+    n_topics: int = 40,
+    complaints_per_day: float = 250.0,
+    background_per_day: float = 600.0,
+    dispersion: float = 5.0,
+) -> dict:
     rng = np.random.default_rng(seed)
     shares = topic_shares(data, n_topics)
     base = complaints_per_day * shares
@@ -64,12 +72,24 @@ def evaluate(data: Path, seed: int = 0, replicates: int = 40, n_topics: int = 40
     runs = pd.DataFrame(rows)
     runs["replicate"] = np.repeat(np.arange(replicates), len(shares))
     null = runs[runs["lift"] == 1.0]
-    per_rep = runs[runs["flagged"]].groupby("replicate").apply(lambda g: (g["lift"] == 1.0).mean(), include_groups=False)
+    per_rep = (
+        runs[runs["flagged"]].groupby("replicate").apply(lambda g: (g["lift"] == 1.0).mean(), include_groups=False)
+    )
     busy = runs[runs["per_day"] >= 5]
-    out = {"false_positive_rate": round(float(null["flagged"].mean()), 4),
-           "fdr": round(float(per_rep.reindex(range(replicates), fill_value=0.0).mean()), 4)}
+    out = {
+        "false_positive_rate": round(float(null["flagged"].mean()), 4),
+        "fdr": round(float(per_rep.reindex(range(replicates), fill_value=0.0).mean()), 4),
+    }
     for lift in LIFTS:
         out[f"power_{lift:g}x"] = round(float(busy.loc[busy["lift"] == lift, "flagged"].mean()), 4)
-    out.update({"replicates": replicates, "topics": len(shares), "null_topic_runs": int(len(null)),
-                "busy_topics": int((base >= 5).sum()), "dispersion": dispersion, "seed": seed})
+    out.update(
+        {
+            "replicates": replicates,
+            "topics": len(shares),
+            "null_topic_runs": int(len(null)),
+            "busy_topics": int((base >= 5).sum()),
+            "dispersion": dispersion,
+            "seed": seed,
+        }
+    )
     return out

@@ -39,8 +39,10 @@ def load_sample(path: Path, sample: int, seed: int) -> tuple[list[str], list[str
 def scores(labels: list[str], predicted: np.ndarray) -> dict[str, float]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    return {"nmi": round(float(normalized_mutual_info_score(labels, predicted)), 4),
-            "ari": round(float(adjusted_rand_score(labels, predicted)), 4)}
+    return {
+        "nmi": round(float(normalized_mutual_info_score(labels, predicted)), 4),
+        "ari": round(float(adjusted_rand_score(labels, predicted)), 4),
+    }
 
 
 def kmeans_tfidf_baseline(texts: list[str], labels: list[str], seed: int) -> dict[str, float]:
@@ -51,8 +53,9 @@ def kmeans_tfidf_baseline(texts: list[str], labels: list[str], seed: int) -> dic
     return scores(labels, predicted)
 
 
-def bertopic_defaults_baseline(tokens: list[list[str]], embeddings: np.ndarray, labels: list[str],
-                               seed: int) -> dict[str, float]:
+def bertopic_defaults_baseline(
+    tokens: list[list[str]], embeddings: np.ndarray, labels: list[str], seed: int
+) -> dict[str, float]:
     """BERTopic's own default UMAP and HDBSCAN (as BERTopic builds them, seeded), nothing of ours but the
     Japanese vectorizer, which only names topics and does not change the clusters."""
     from bertopic import BERTopic
@@ -61,10 +64,12 @@ def bertopic_defaults_baseline(tokens: list[list[str]], embeddings: np.ndarray, 
     from umap import UMAP
 
     model = BERTopic(
-        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False,
-                        random_state=seed),
-        hdbscan_model=HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
-                              prediction_data=True),
+        umap_model=UMAP(
+            n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False, random_state=seed
+        ),
+        hdbscan_model=HDBSCAN(
+            min_cluster_size=10, metric="euclidean", cluster_selection_method="eom", prediction_data=True
+        ),
         vectorizer_model=CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False),
         language="multilingual",
     )

@@ -22,8 +22,9 @@ EMBED_CHUNK = 1024
 def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
     """Documents created from `start` (inclusive) to `end` (exclusive), Asia/Tokyo days."""
     with session_scope(engine) as session:
-        return repo.load_documents(session, datetime.combine(start, datetime.min.time()),
-                                   datetime.combine(end, datetime.min.time()))
+        return repo.load_documents(
+            session, datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+        )
 
 
 def _distinct_texts(docs: pd.DataFrame) -> dict[str, str]:
@@ -43,8 +44,9 @@ def tokens_for(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
     return [known[h] for h in docs[C.TEXT_HASH]]
 
 
-def embeddings_for(engine: Engine, docs: pd.DataFrame, embedder: Embedder,
-                   progress: Progress | None = None) -> np.ndarray:
+def embeddings_for(
+    engine: Engine, docs: pd.DataFrame, embedder: Embedder, progress: Progress | None = None
+) -> np.ndarray:
     """Embeddings aligned with `docs`. Cacheable backends embed only texts never seen before, in chunks
     that are stored as they finish, so an interrupted run keeps what it computed."""
     texts = _distinct_texts(docs)

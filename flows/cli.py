@@ -31,8 +31,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from sources.records import SourceError
 
     try:
-        report = ingest_file(_engine(), args.path, source=args.source, kind=args.kind, mapping=_mapping(args.map),
-                             redactor=make_redactor(Settings().order_patterns))
+        report = ingest_file(
+            _engine(),
+            args.path,
+            source=args.source,
+            kind=args.kind,
+            mapping=_mapping(args.map),
+            redactor=make_redactor(Settings().order_patterns),
+        )
     except SourceError as exc:
         print(f"koe: {exc}", file=sys.stderr)
         return 2
@@ -144,8 +150,13 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("path", type=Path)
     ingest.add_argument("--source", required=True, help="name of the source, e.g. zendesk-export")
     ingest.add_argument("--kind", required=True, choices=["ticket", "review"])
-    ingest.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
-                        help="map a column to a field (id, created_at, title, body, rating, channel, product, agent_reply)")
+    ingest.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="map a column to a field (id, created_at, title, body, rating, channel, product, agent_reply)",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     weekly = sub.add_parser("weekly", help="run the weekly report flow (settings from KOE_* variables)")
@@ -157,7 +168,9 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     release = sub.add_parser("release", help="the release calendar").add_subparsers(dest="action", required=True)
-    rel_import = release.add_parser("import", help="add the releases of a CSV calendar (name, kind, start, end, area, notes)")
+    rel_import = release.add_parser(
+        "import", help="add the releases of a CSV calendar (name, kind, start, end, area, notes)"
+    )
     rel_import.add_argument("path", type=Path)
     rel_import.set_defaults(func=cmd_release_import)
     rel_add = release.add_parser("add", help="add one release")

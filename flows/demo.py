@@ -10,9 +10,9 @@ from prefect import flow
 from sqlalchemy import Engine
 
 from flows import analysis
-from flows.settings import FileSource, Settings
 from flows.release_check import ReleaseCheckError, ReleaseOutputs, run_release_check
 from flows.releases import import_releases
+from flows.settings import FileSource, Settings
 from flows.weekly import WeeklyOutputs, analyse_week, ingest_all
 from store import repo
 from store.db import make_engine, session_scope

@@ -31,18 +31,35 @@ class IngestReport:
         return len(self.rejects)
 
     def summary(self) -> str:
-        return f"{self.origin}: read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
+        return (
+            f"{self.origin}: read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
+        )
 
 
 def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
     """The stored form of a record: only redacted text leaves this function."""
-    prepared = prepare(record.body, title=record.title, agent_reply=record.agent_reply, channel=record.channel,
-                       rating=record.rating, redactor=redactor)
+    prepared = prepare(
+        record.body,
+        title=record.title,
+        agent_reply=record.agent_reply,
+        channel=record.channel,
+        rating=record.rating,
+        redactor=redactor,
+    )
     return {
-        C.SOURCE: record.source, "external_id": record.external_id, C.KIND: record.kind, C.CHANNEL: record.channel,
-        C.PRODUCT: record.product, C.CREATED_AT: record.created_at, C.TITLE: prepared.title, C.TEXT: prepared.text,
-        C.AGENT_REPLY: prepared.agent_reply, C.RATING: record.rating, C.DOC_TYPE: prepared.doc_type,
-        C.TEXT_HASH: prepared.text_hash, "ingested_at": now,
+        C.SOURCE: record.source,
+        "external_id": record.external_id,
+        C.KIND: record.kind,
+        C.CHANNEL: record.channel,
+        C.PRODUCT: record.product,
+        C.CREATED_AT: record.created_at,
+        C.TITLE: prepared.title,
+        C.TEXT: prepared.text,
+        C.AGENT_REPLY: prepared.agent_reply,
+        C.RATING: record.rating,
+        C.DOC_TYPE: prepared.doc_type,
+        C.TEXT_HASH: prepared.text_hash,
+        "ingested_at": now,
     }
 
 
@@ -59,8 +76,15 @@ def store_records(engine: Engine, records: list[RawRecord], report: IngestReport
     return report
 
 
-def ingest_file(engine: Engine, path: Path | str, *, source: str, kind: str, redactor: Redactor,
-                mapping: Mapping[str, str] | None = None) -> IngestReport:
+def ingest_file(
+    engine: Engine,
+    path: Path | str,
+    *,
+    source: str,
+    kind: str,
+    redactor: Redactor,
+    mapping: Mapping[str, str] | None = None,
+) -> IngestReport:
     """Raises SourceError for an unusable file (nothing stored); bad rows are reported, good ones stored."""
     if kind not in C.KINDS:
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")

@@ -43,7 +43,9 @@ def resolve_release(engine: Engine, name: str | None, on_date: dt.date | None) -
             found = repo.get_release(session, name)
             known = [r.name for r in repo.list_releases(session)]
         if found is None:
-            raise ReleaseCheckError(f"no release named {name!r}; known: {', '.join(known) or '(none, see koe release add)'}")
+            raise ReleaseCheckError(
+                f"no release named {name!r}; known: {', '.join(known) or '(none, see koe release add)'}"
+            )
         return report.ReleaseInfo(found.name, found.kind, found.start, found.area)
     if on_date:
         return report.ReleaseInfo(f"{on_date:%Y-%m-%d} 以降", None, dt.datetime.combine(on_date, dt.time()))
@@ -54,12 +56,21 @@ def post_quotes(docs: pd.DataFrame, modelled: Modelled, release_day: dt.date, n:
     """The most central distinct complaints of each topic written on or after the release day."""
     after = docs.assign(**{C.TOPIC: modelled.topic, W.CENTRALITY: modelled.centrality})
     after = after[(after[C.CREATED_AT].dt.date >= release_day) & after[C.TOPIC].notna()]
-    return {int(topic): list(dict.fromkeys(group.sort_values(W.CENTRALITY, ascending=False)[C.TEXT]))[:n]
-            for topic, group in after.groupby(C.TOPIC)}
+    return {
+        int(topic): list(dict.fromkeys(group.sort_values(W.CENTRALITY, ascending=False)[C.TEXT]))[:n]
+        for topic, group in after.groupby(C.TOPIC)
+    }
 
 
-def run_release_check(engine: Engine, settings: Settings, release: str | None, on_date: dt.date | None,
-                      post_days: int, pre_days: int, today: dt.date | None = None) -> ReleaseOutputs:
+def run_release_check(
+    engine: Engine,
+    settings: Settings,
+    release: str | None,
+    on_date: dt.date | None,
+    post_days: int,
+    pre_days: int,
+    today: dt.date | None = None,
+) -> ReleaseOutputs:
     info = resolve_release(engine, release, on_date)
     day = info.start.date()
     if day > (today or dt.date.today()):
@@ -80,22 +91,31 @@ def run_release_check(engine: Engine, settings: Settings, release: str | None, o
     slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
     html = report.write_html(context, Path(settings.out_dir) / f"release-{day}-{slug}" / "report.html").resolve()
     _record(engine, settings, win, len(docs), html)
-    create_markdown_artifact(key="release-check", markdown=report.markdown_digest(context, html),
-                             description=f"koe release check {info.name}")
+    create_markdown_artifact(
+        key="release-check",
+        markdown=report.markdown_digest(context, html),
+        description=f"koe release check {info.name}",
+    )
     return ReleaseOutputs(html=html, result=result, windows=win, topics=modelled.topics)
 
 
 def _record(engine: Engine, settings: Settings, win: S.Windows, n_docs: int, html: Path) -> None:
     with session_scope(engine) as session:
-        run_id = repo.create_run(session, kind="release_check", period_start=win.pre_start,
-                                 period_end=win.post_end - dt.timedelta(days=1), embedder=settings.embedder,
-                                 n_documents=n_docs)
+        run_id = repo.create_run(
+            session,
+            kind="release_check",
+            period_start=win.pre_start,
+            period_end=win.post_end - dt.timedelta(days=1),
+            embedder=settings.embedder,
+            n_documents=n_docs,
+        )
         repo.finish_run(session, run_id, report_path=str(html))
 
 
 @flow(name="release-check", log_prints=True)
-def release_check(release: str | None = None, date: dt.date | None = None, post_days: int = 14,
-                  pre_days: int = 56) -> str:
+def release_check(
+    release: str | None = None, date: dt.date | None = None, post_days: int = 14, pre_days: int = 56
+) -> str:
     """Release impact report for a stored release (by name) or a date; returns the HTML report's path."""
     settings = Settings()
     return str(run_release_check(make_engine(settings.database_url), settings, release, date, post_days, pre_days).html)

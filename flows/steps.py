@@ -73,8 +73,9 @@ def embed_documents(engine: Engine, docs: pd.DataFrame, embedder_name: str) -> n
 
 
 @koe_task()
-def find_topics(texts: list[str], tokens: list[list[str]], embeddings: np.ndarray, embedder_name: str,
-                config: TopicConfig) -> TopicResult:
+def find_topics(
+    texts: list[str], tokens: list[list[str]], embeddings: np.ndarray, embedder_name: str, config: TopicConfig
+) -> TopicResult:
     return fit_topics(texts, tokens, embeddings, get_embedder(embedder_name), config)
 
 
@@ -104,10 +105,18 @@ def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> 
     if too_few:
         get_run_logger().warning("no topics this week: %s", too_few)
         empty = pd.Series(np.nan, index=docs.index)
-        return Modelled(None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty,
-                         [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"])
+        return Modelled(
+            None,
+            pd.DataFrame(columns=list(C.TOPIC_COLUMNS)),
+            empty,
+            empty,
+            [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"],
+        )
     result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
-    return Modelled(result, result.topics, W.aligned(result.assignments, docs.index, complaints),
-                     W.aligned(result.centrality, docs.index, complaints), [])
-
-
+    return Modelled(
+        result,
+        result.topics,
+        W.aligned(result.assignments, docs.index, complaints),
+        W.aligned(result.centrality, docs.index, complaints),
+        [],
+    )

@@ -41,15 +41,18 @@ def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str
     docs = load_window(engine, start, week + timedelta(days=7))
     get_run_logger().info("window %s..%s: %d documents", start, week + timedelta(days=6), len(docs))
     modelled = model_complaints(engine, settings, docs)
-    summary = W.summarize_week(docs, modelled.topic, modelled.centrality, modelled.topics, week,
-                               trend_weeks=settings.trend_weeks)
+    summary = W.summarize_week(
+        docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=settings.trend_weeks
+    )
     spikes, spike_notes = _spikes(engine, settings, docs, modelled, week)
-    return _store_and_render(engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes],
-                             spikes)
+    return _store_and_render(
+        engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes
+    )
 
 
-def _spikes(engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Modelled,
-            week: date) -> tuple[list[dict], list[str]]:
+def _spikes(
+    engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Modelled, week: date
+) -> tuple[list[dict], list[str]]:
     """This week's significant rises, each with the releases that started shortly before it."""
     if modelled.result is None:
         return [], []
@@ -61,19 +64,33 @@ def _spikes(engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Mo
     except S.SpikeInputError as exc:
         return [], [f"急増の検定は行いませんでした（{exc}）。"]
     with session_scope(engine) as session:
-        releases = pd.DataFrame([{"name": r.name, "start": r.start} for r in repo.list_releases(session)],
-                                columns=["name", "start"])
+        releases = pd.DataFrame(
+            [{"name": r.name, "start": r.start} for r in repo.list_releases(session)], columns=["name", "start"]
+        )
     blamed = S.attribute(week, releases, settings.release_lag_days)
     return report.spike_rows(result, modelled.topics, {int(t): blamed for t in result[S.TOPIC_ID]}), []
 
 
-def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySummary, docs: pd.DataFrame,
-                      modelled: Modelled, notes: list[str], spikes: list[dict]) -> WeeklyOutputs:
+def _store_and_render(
+    engine: Engine,
+    settings: Settings,
+    summary: W.WeeklySummary,
+    docs: pd.DataFrame,
+    modelled: Modelled,
+    notes: list[str],
+    spikes: list[dict],
+) -> WeeklyOutputs:
     topic, result = modelled.topic, modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
     with session_scope(engine) as session:
-        run_id = repo.create_run(session, kind="weekly", period_start=summary.week_start,
-                                 period_end=summary.week_end, embedder=settings.embedder, n_documents=len(docs))
+        run_id = repo.create_run(
+            session,
+            kind="weekly",
+            period_start=summary.week_start,
+            period_end=summary.week_end,
+            embedder=settings.embedder,
+            n_documents=len(docs),
+        )
         has_topic = topic.notna()
         assignments = pd.DataFrame({C.ID: docs.loc[has_topic, C.ID], C.TOPIC: topic[has_topic].astype(int)})
         repo.store_run_results(session, run_id, modelled.topics, assignments)
@@ -81,10 +98,18 @@ def _store_and_render(engine: Engine, settings: Settings, summary: W.WeeklySumma
     html = report.write_html(report.build_context(summary, notes=notes, spikes=spikes), out / "report.html")
     csv = report.write_csv(summary, out / "topics.csv")
     with session_scope(engine) as session:
-        repo.finish_run(session, run_id, model_path=str(model_path) if model_path else None,
-                        report_path=str(html.resolve()), csv_path=str(csv.resolve()))
-    create_markdown_artifact(key="weekly-report", markdown=report.markdown_digest(summary, html.resolve()),
-                             description=f"koe weekly report {summary.week_start}")
+        repo.finish_run(
+            session,
+            run_id,
+            model_path=str(model_path) if model_path else None,
+            report_path=str(html.resolve()),
+            csv_path=str(csv.resolve()),
+        )
+    create_markdown_artifact(
+        key="weekly-report",
+        markdown=report.markdown_digest(summary, html.resolve()),
+        description=f"koe weekly report {summary.week_start}",
+    )
     return WeeklyOutputs(run_id=run_id, html=html.resolve(), csv=csv.resolve(), summary=summary, spikes=spikes)
 
 

@@ -40,7 +40,9 @@ _COURTESY_SENTENCE = re.compile(
     r"|(?:早め|至急|早急)(?:の)?(?:ご)?(?:対応|回答|返信|連絡)?(?:を)?お願い(?:いたします|致します|します)"
     r")[。.!！]*$"
 )
-_COURTESY_PREFIX = re.compile(r"^(?:すみません|すいません|恐れ入りますが|お忙しいところ(?:恐れ入りますが|すみませんが))[、,]\s*")
+_COURTESY_PREFIX = re.compile(
+    r"^(?:すみません|すいません|恐れ入りますが|お忙しいところ(?:恐れ入りますが|すみませんが))[、,]\s*"
+)
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -87,8 +89,11 @@ def strip_courtesy(text: str) -> str:
         if not line.strip():
             lines.append("")  # paragraph breaks stay
             continue
-        kept = [core for sentence in _SENTENCE_END.split(line)
-                if (core := _COURTESY_PREFIX.sub("", sentence.strip())) and not _COURTESY_SENTENCE.match(core)]
+        kept = [
+            core
+            for sentence in _SENTENCE_END.split(line)
+            if (core := _COURTESY_PREFIX.sub("", sentence.strip())) and not _COURTESY_SENTENCE.match(core)
+        ]
         if kept:
             lines.append("".join(kept))
     out = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

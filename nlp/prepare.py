@@ -25,8 +25,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prepare(body: str, *, title: str | None = None, agent_reply: str | None = None, channel: str | None = None,
-            rating: float | None = None, redactor: Redactor = redact) -> PreparedText:
+def prepare(
+    body: str,
+    *,
+    title: str | None = None,
+    agent_reply: str | None = None,
+    channel: str | None = None,
+    rating: float | None = None,
+    redactor: Redactor = redact,
+) -> PreparedText:
     """Mail bodies also lose HTML, quoted replies and signatures. Raises ValueError when nothing is left."""
     mail = (channel or "").lower() in MAIL_CHANNELS
     text = redactor(normalize_text(body, html=mail, mail=mail))
@@ -34,5 +41,10 @@ def prepare(body: str, *, title: str | None = None, agent_reply: str | None = No
         raise ValueError("no text left after removing markup, quoted replies and signature")
     clean_title = redactor(normalize_text(title)) if title else None
     clean_reply = redactor(normalize_text(agent_reply, html=mail, mail=mail)) if agent_reply else None
-    return PreparedText(text=text, title=clean_title or None, agent_reply=clean_reply or None,
-                        doc_type=classify(text, rating), text_hash=text_hash(text))
+    return PreparedText(
+        text=text,
+        title=clean_title or None,
+        agent_reply=clean_reply or None,
+        doc_type=classify(text, rating),
+        text_hash=text_hash(text),
+    )

@@ -23,8 +23,21 @@ import pandas as pd
 TOPIC_ID, PRE, POST, PRE_RATE, POST_RATE = "topic_id", "pre_count", "post_count", "pre_per_day", "post_per_day"
 RATE_RATIO, CI_LOW, CI_HIGH, P_VALUE, Q_VALUE = "rate_ratio", "ci_low", "ci_high", "p_value", "q_value"
 IS_NEW, METHOD, SIGNIFICANT = "is_new", "method", "significant"
-RESULT_COLUMNS = (TOPIC_ID, PRE, POST, PRE_RATE, POST_RATE, RATE_RATIO, CI_LOW, CI_HIGH, P_VALUE, Q_VALUE,
-                  IS_NEW, METHOD, SIGNIFICANT)
+RESULT_COLUMNS = (
+    TOPIC_ID,
+    PRE,
+    POST,
+    PRE_RATE,
+    POST_RATE,
+    RATE_RATIO,
+    CI_LOW,
+    CI_HIGH,
+    P_VALUE,
+    Q_VALUE,
+    IS_NEW,
+    METHOD,
+    SIGNIFICANT,
+)
 
 MIN_GLM_COUNT = 20  # below this many complaints in both windows together, use the exact test
 MIN_PRE_DAYS = 14
@@ -53,8 +66,9 @@ def daily_counts(days: pd.Series, topics: pd.Series, all_days: pd.Series) -> tup
     return counts.reindex(totals.index, fill_value=0), totals
 
 
-def windows(totals: pd.Series, release_day: date, pre_days: int, post_days: int,
-            min_pre_days: int = MIN_PRE_DAYS) -> Windows:
+def windows(
+    totals: pd.Series, release_day: date, pre_days: int, post_days: int, min_pre_days: int = MIN_PRE_DAYS
+) -> Windows:
     """The pre/post windows actually covered by data, or a SpikeInputError saying why there are none."""
     if totals.empty:
         raise SpikeInputError("no documents at all in the store for this period")
@@ -67,14 +81,17 @@ def windows(totals: pd.Series, release_day: date, pre_days: int, post_days: int,
     n_pre = sum(pre_start <= d < release_day for d in covered)
     n_post = sum(release_day <= d < post_end for d in covered)
     if n_pre < min_pre_days:
-        raise SpikeInputError(f"too little history before {release_day}: {n_pre} days with documents since "
-                              f"{max(pre_start, first)}, need at least {min_pre_days}")
+        raise SpikeInputError(
+            f"too little history before {release_day}: {n_pre} days with documents since "
+            f"{max(pre_start, first)}, need at least {min_pre_days}"
+        )
     return Windows(release_day, pre_start, post_end, n_pre, n_post, shortened=post_end > last + timedelta(days=1))
 
 
 def _design(days: list[date], release_day: date) -> pd.DataFrame:
-    weekday = pd.get_dummies(pd.Categorical([d.weekday() for d in days], categories=range(7)), prefix="wd",
-                             drop_first=True, dtype=float)
+    weekday = pd.get_dummies(
+        pd.Categorical([d.weekday() for d in days], categories=range(7)), prefix="wd", drop_first=True, dtype=float
+    )
     weekday.insert(0, "const", 1.0)
     weekday["post"] = [1.0 if d >= release_day else 0.0 for d in days]
     return weekday
@@ -88,7 +105,12 @@ def _quasi_poisson(y: np.ndarray, design: pd.DataFrame, exposure: np.ndarray) ->
     scale = max(1.0, first.pearson_chi2 / max(first.df_resid, 1))  # overdispersion only widens
     fit = model.fit(scale=scale)
     beta, se = float(fit.params["post"]), float(fit.bse["post"])
-    return float(np.exp(beta)), float(np.exp(beta - 1.96 * se)), float(np.exp(beta + 1.96 * se)), float(fit.pvalues["post"])
+    return (
+        float(np.exp(beta)),
+        float(np.exp(beta - 1.96 * se)),
+        float(np.exp(beta + 1.96 * se)),
+        float(fit.pvalues["post"]),
+    )
 
 
 def _exact(post: int, post_exposure: float, pre: int, pre_exposure: float) -> tuple[float, float, float, float]:
@@ -109,8 +131,9 @@ def _is_new(pre: int, post: int, pre_days: int, post_days: int) -> bool:
     return post >= 3 and pre <= 2 and (pre / max(pre_days, 1)) < 0.1 * (post / max(post_days, 1))
 
 
-def _test_topics(counts: pd.DataFrame, exposure: np.ndarray, days: list[date], design: pd.DataFrame,
-                 win: Windows) -> pd.DataFrame:
+def _test_topics(
+    counts: pd.DataFrame, exposure: np.ndarray, days: list[date], design: pd.DataFrame, win: Windows
+) -> pd.DataFrame:
     post_mask = design["post"].to_numpy() == 1.0
     rows = []
     for topic in counts.columns:
@@ -122,15 +145,33 @@ def _test_topics(counts: pd.DataFrame, exposure: np.ndarray, days: list[date], d
             stats, method = _quasi_poisson(y, design, exposure), "quasi-poisson"
         else:
             stats, method = _exact(post, exposure[post_mask].sum(), pre, exposure[~post_mask].sum()), "exact"
-        rows.append({TOPIC_ID: topic, PRE: pre, POST: post, PRE_RATE: pre / win.pre_days,
-                     POST_RATE: post / max(win.post_days, 1), RATE_RATIO: stats[0], CI_LOW: stats[1],
-                     CI_HIGH: stats[2], P_VALUE: stats[3], IS_NEW: _is_new(pre, post, win.pre_days, win.post_days),
-                     METHOD: method})
+        rows.append(
+            {
+                TOPIC_ID: topic,
+                PRE: pre,
+                POST: post,
+                PRE_RATE: pre / win.pre_days,
+                POST_RATE: post / max(win.post_days, 1),
+                RATE_RATIO: stats[0],
+                CI_LOW: stats[1],
+                CI_HIGH: stats[2],
+                P_VALUE: stats[3],
+                IS_NEW: _is_new(pre, post, win.pre_days, win.post_days),
+                METHOD: method,
+            }
+        )
     return pd.DataFrame(rows, columns=[c for c in RESULT_COLUMNS if c not in (Q_VALUE, SIGNIFICANT)])
 
 
-def impact(counts: pd.DataFrame, totals: pd.Series, release_day: date, pre_days: int = 56, post_days: int = 14,
-           alpha: float = 0.05, min_pre_days: int = MIN_PRE_DAYS) -> tuple[Windows, pd.DataFrame]:
+def impact(
+    counts: pd.DataFrame,
+    totals: pd.Series,
+    release_day: date,
+    pre_days: int = 56,
+    post_days: int = 14,
+    alpha: float = 0.05,
+    min_pre_days: int = MIN_PRE_DAYS,
+) -> tuple[Windows, pd.DataFrame]:
     """Per topic (columns of `counts`): counts, rate ratio post/pre with 95% CI, p, BH q, new, significant."""
     from statsmodels.stats.multitest import multipletests
 
@@ -152,8 +193,9 @@ def impact(counts: pd.DataFrame, totals: pd.Series, release_day: date, pre_days:
     return win, result.sort_values([SIGNIFICANT, RATE_RATIO], ascending=False, ignore_index=True)
 
 
-def weekly_spikes(counts: pd.DataFrame, totals: pd.Series, week_start: date, baseline_weeks: int = 8,
-                  alpha: float = 0.05) -> tuple[Windows, pd.DataFrame]:
+def weekly_spikes(
+    counts: pd.DataFrame, totals: pd.Series, week_start: date, baseline_weeks: int = 8, alpha: float = 0.05
+) -> tuple[Windows, pd.DataFrame]:
     """This week against each topic's own previous `baseline_weeks`: the same test with the week as 'post';
     a spike is a significant rise."""
     win, result = impact(counts, totals, week_start, pre_days=7 * baseline_weeks, post_days=7, alpha=alpha)

@@ -85,17 +85,33 @@ def build_model(config: TopicConfig, embedder: Embedder | None):
 
     from nlp.reduce import DistinctRowsUMAP
 
-    umap = DistinctRowsUMAP(n_neighbors=config.n_neighbors, n_components=config.n_components, min_dist=0.0,
-                            metric="cosine", random_state=config.seed)
-    hdbscan = HDBSCAN(min_cluster_size=config.min_cluster_size, metric="euclidean",
-                      cluster_selection_method="eom", prediction_data=True)
+    umap = DistinctRowsUMAP(
+        n_neighbors=config.n_neighbors,
+        n_components=config.n_components,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=config.seed,
+    )
+    hdbscan = HDBSCAN(
+        min_cluster_size=config.min_cluster_size,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=True,
+    )
     # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (NOTES.md).
     # min_df stays 1: BERTopic fits the vectorizer on one joined document per topic, so min_df=2 would drop
     # every word that belongs to a single topic, the very words that name it (ポイント vanished that way).
     vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, min_df=1)
-    return BERTopic(embedding_model=_bertopic_embedder(embedder), umap_model=umap, hdbscan_model=hdbscan,
-                    vectorizer_model=vectorizer, ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-                    top_n_words=config.top_n_words, language="multilingual", calculate_probabilities=False)
+    return BERTopic(
+        embedding_model=_bertopic_embedder(embedder),
+        umap_model=umap,
+        hdbscan_model=hdbscan,
+        vectorizer_model=vectorizer,
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        top_n_words=config.top_n_words,
+        language="multilingual",
+        calculate_probabilities=False,
+    )
 
 
 def _centroids(embeddings: np.ndarray, assigned: np.ndarray, topics: list[int]) -> np.ndarray:
@@ -110,8 +126,9 @@ def _merge_similar(assigned: np.ndarray, embeddings: np.ndarray, min_similarity:
     if len(topics) > 1:
         from sklearn.cluster import AgglomerativeClustering
 
-        groups = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - min_similarity, metric="cosine",
-                                         linkage="average").fit_predict(_centroids(embeddings, assigned, topics))
+        groups = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=1 - min_similarity, metric="cosine", linkage="average"
+        ).fit_predict(_centroids(embeddings, assigned, topics))
         for topic, group in zip(topics, groups, strict=True):
             out[assigned == topic] = group
     sizes = pd.Series(out[out != OUTLIER]).value_counts()
@@ -151,7 +168,9 @@ def centrality(embeddings: np.ndarray, assigned: np.ndarray) -> np.ndarray:
     return out
 
 
-def _representative(texts: Sequence[str], embeddings: np.ndarray, members: np.ndarray, quote_chars: tuple[int, int]) -> str:
+def _representative(
+    texts: Sequence[str], embeddings: np.ndarray, members: np.ndarray, quote_chars: tuple[int, int]
+) -> str:
     """The member text closest to the topic centroid, among quotable lengths when there are any."""
     lo, hi = quote_chars
     quotable = np.asarray([lo <= len(texts[i]) <= hi for i in members], dtype=bool)
@@ -160,19 +179,22 @@ def _representative(texts: Sequence[str], embeddings: np.ndarray, members: np.nd
     return texts[int(pool[np.argmax(embeddings[pool] @ centroid)])]
 
 
-def describe_topics(model, texts: Sequence[str], embeddings: np.ndarray, assigned: np.ndarray,
-                    config: TopicConfig) -> pd.DataFrame:
+def describe_topics(
+    model, texts: Sequence[str], embeddings: np.ndarray, assigned: np.ndarray, config: TopicConfig
+) -> pd.DataFrame:
     rows = []
     for topic in sorted(set(assigned.tolist()) - {OUTLIER}):
         words = [w for w, _ in (model.get_topic(topic) or []) if w][: config.top_n_words]  # BERTopic pads with ""
         members = np.flatnonzero(assigned == topic)
-        rows.append({
-            C.TOPIC_ID: topic,
-            C.LABEL: "・".join(words[: config.label_words]) or f"トピック{topic}",
-            C.KEYWORDS: words,
-            C.REPRESENTATIVE: _representative(texts, embeddings, members, config.quote_chars),
-            C.SIZE: len(members),
-        })
+        rows.append(
+            {
+                C.TOPIC_ID: topic,
+                C.LABEL: "・".join(words[: config.label_words]) or f"トピック{topic}",
+                C.KEYWORDS: words,
+                C.REPRESENTATIVE: _representative(texts, embeddings, members, config.quote_chars),
+                C.SIZE: len(members),
+            }
+        )
     return pd.DataFrame(rows, columns=list(C.TOPIC_COLUMNS))
 
 
@@ -182,8 +204,13 @@ def too_few(texts: Sequence[str], config: TopicConfig) -> str | None:
     return f"{n_distinct} distinct texts are too few to find topics (need {needed})" if n_distinct < needed else None
 
 
-def fit_topics(texts: Sequence[str], tokens: Sequence[Sequence[str]], embeddings: np.ndarray,
-               embedder: Embedder | None = None, config: TopicConfig = TopicConfig()) -> TopicResult:
+def fit_topics(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    embeddings: np.ndarray,
+    embedder: Embedder | None = None,
+    config: TopicConfig = TopicConfig(),
+) -> TopicResult:
     """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them."""
     reason = too_few(texts, config)
     if reason:
@@ -200,11 +227,17 @@ def fit_topics(texts: Sequence[str], tokens: Sequence[Sequence[str]], embeddings
     assigned = _reassign_outliers(assigned, centered, config.outlier_threshold)
     if not np.array_equal(assigned, found):
         # keywords follow the final membership (BERTopic recomputes c-TF-IDF on the new assignment)
-        model.update_topics(docs, topics=assigned.tolist(), vectorizer_model=model.vectorizer_model,
-                            ctfidf_model=model.ctfidf_model, top_n_words=config.top_n_words)
+        model.update_topics(
+            docs,
+            topics=assigned.tolist(),
+            vectorizer_model=model.vectorizer_model,
+            ctfidf_model=model.ctfidf_model,
+            top_n_words=config.top_n_words,
+        )
     topics = describe_topics(model, texts, centered, assigned, config)
-    return TopicResult(model=model, topics=topics, assignments=assigned, centrality=centrality(centered, assigned),
-                       config=config)
+    return TopicResult(
+        model=model, topics=topics, assignments=assigned, centrality=centrality(centered, assigned), config=config
+    )
 
 
 def save_model(result: TopicResult, path: Path) -> Path:

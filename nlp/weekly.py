@@ -13,7 +13,14 @@ from nlp import columns as C
 
 # per-topic summary columns (beyond columns.TOPIC_COLUMNS)
 COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES = (
-    "count", "previous", "change", "change_pct", "is_new", "trend", "quotes")
+    "count",
+    "previous",
+    "change",
+    "change_pct",
+    "is_new",
+    "trend",
+    "quotes",
+)
 CENTRALITY = "centrality"
 
 
@@ -50,7 +57,8 @@ def _counts(this: pd.DataFrame, prev: pd.DataFrame, by: list[str]) -> pd.DataFra
 def _quotes(members: pd.DataFrame, n: int, quote_chars: tuple[int, int]) -> list[str]:
     lo, hi = quote_chars
     ranked = members.assign(_ok=members[C.TEXT].str.len().between(lo, hi)).sort_values(
-        ["_ok", CENTRALITY], ascending=False)
+        ["_ok", CENTRALITY], ascending=False
+    )
     return list(dict.fromkeys(ranked[C.TEXT]))[:n]
 
 
@@ -59,9 +67,17 @@ def _is_new(count: int, earlier: int, min_count: int) -> bool:
     return count >= min_count and earlier <= 0.1 * count
 
 
-def summarize_week(docs: pd.DataFrame, topic: pd.Series, centrality: pd.Series, topics: pd.DataFrame,
-                   week_start: date, trend_weeks: int = 8, n_quotes: int = 3, min_new: int = 3,
-                   quote_chars: tuple[int, int] = (12, 120)) -> WeeklySummary:
+def summarize_week(
+    docs: pd.DataFrame,
+    topic: pd.Series,
+    centrality: pd.Series,
+    topics: pd.DataFrame,
+    week_start: date,
+    trend_weeks: int = 8,
+    n_quotes: int = 3,
+    min_new: int = 3,
+    quote_chars: tuple[int, int] = (12, 120),
+) -> WeeklySummary:
     """`topic`/`centrality` are aligned with `docs` (NaN for documents outside the topic model)."""
     day = docs[C.CREATED_AT].dt.normalize()
     week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
@@ -78,11 +94,18 @@ def summarize_week(docs: pd.DataFrame, topic: pd.Series, centrality: pd.Series, 
         if count == 0 and previous == 0:
             continue
         earlier = int(per_week[per_week.index < week_start].sum())
-        rows.append({**t, COUNT: count, PREVIOUS: previous, CHANGE: count - previous,
-                     CHANGE_PCT: (count - previous) / previous if previous else None,
-                     IS_NEW: _is_new(count, earlier, min_new),
-                     TREND: [int(per_week.get(w, 0)) for w in weeks],
-                     QUOTES: _quotes(members[members[C.WEEK] == week_start], n_quotes, quote_chars)})
+        rows.append(
+            {
+                **t,
+                COUNT: count,
+                PREVIOUS: previous,
+                CHANGE: count - previous,
+                CHANGE_PCT: (count - previous) / previous if previous else None,
+                IS_NEW: _is_new(count, earlier, min_new),
+                TREND: [int(per_week.get(w, 0)) for w in weeks],
+                QUOTES: _quotes(members[members[C.WEEK] == week_start], n_quotes, quote_chars),
+            }
+        )
     columns = [*C.TOPIC_COLUMNS, COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES]
     ranked = pd.DataFrame(rows, columns=columns)
     if len(ranked):
@@ -90,10 +113,15 @@ def summarize_week(docs: pd.DataFrame, topic: pd.Series, centrality: pd.Series, 
         # no previous week means no percentage: keep None, not NaN that would print as "nan%"
         ranked[CHANGE_PCT] = ranked[CHANGE_PCT].astype(object).where(ranked[CHANGE_PCT].notna(), None)
     return WeeklySummary(
-        week_start=week_start, week_end=week_start + timedelta(days=6), weeks=weeks,
-        total=len(this), previous_total=len(prev),
-        complaint_share=_share(this), previous_complaint_share=_share(prev),
-        volumes=_counts(this, prev, [C.KIND, C.CHANNEL]), types=_counts(this, prev, [C.DOC_TYPE]),
+        week_start=week_start,
+        week_end=week_start + timedelta(days=6),
+        weeks=weeks,
+        total=len(this),
+        previous_total=len(prev),
+        complaint_share=_share(this),
+        previous_complaint_share=_share(prev),
+        volumes=_counts(this, prev, [C.KIND, C.CHANNEL]),
+        types=_counts(this, prev, [C.DOC_TYPE]),
         type_trend=frame.groupby([C.WEEK, C.DOC_TYPE]).size().unstack(fill_value=0).reindex(weeks, fill_value=0),
         topics=ranked,
     )

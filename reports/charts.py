@@ -31,31 +31,71 @@ def _week_labels(weeks: list[date]) -> list[str]:
 def topic_trend(weeks: list[date], counts: list[int]) -> dict:
     """Small bar chart of one topic's weekly counts; the reported week highlighted."""
     colors = ["#adb5bd"] * (len(counts) - 1) + ["#d9480f"]
-    fig = go.Figure(go.Bar(x=_week_labels(weeks), y=counts, marker_color=colors, hovertemplate="%{x}: %{y}件<extra></extra>"))
-    fig.update_layout(height=140, margin=dict(l=30, r=10, t=10, b=30), showlegend=False,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(size=10))
+    fig = go.Figure(
+        go.Bar(x=_week_labels(weeks), y=counts, marker_color=colors, hovertemplate="%{x}: %{y}件<extra></extra>")
+    )
+    fig.update_layout(
+        height=140,
+        margin=dict(l=30, r=10, t=10, b=30),
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(size=10),
+    )
     return _spec(fig)
 
 
 def type_trend(weeks: list[date], by_type: dict[str, list[int]]) -> dict:
-    fig = go.Figure([
-        go.Scatter(x=_week_labels(weeks), y=counts, name=TYPE_NAMES.get(t, t), mode="lines+markers",
-                   line=dict(color=_COLORS.get(t)))
-        for t, counts in by_type.items()
-    ])
-    fig.update_layout(height=280, margin=dict(l=40, r=10, t=10, b=40), legend=dict(orientation="h"),
-                      paper_bgcolor="rgba(0,0,0,0)", yaxis_title="件数")
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=_week_labels(weeks),
+                y=counts,
+                name=TYPE_NAMES.get(t, t),
+                mode="lines+markers",
+                line=dict(color=_COLORS.get(t)),
+            )
+            for t, counts in by_type.items()
+        ]
+    )
+    fig.update_layout(
+        height=280,
+        margin=dict(l=40, r=10, t=10, b=40),
+        legend=dict(orientation="h"),
+        paper_bgcolor="rgba(0,0,0,0)",
+        yaxis_title="件数",
+    )
     return _spec(fig)
 
 
 def daily_timeline(days: list[date], counts: list[int], marker_day: date, marker_label: str) -> dict:
     """Daily complaint counts of one topic with the release day marked."""
-    fig = go.Figure(go.Bar(x=[d.isoformat() for d in days], y=counts, marker_color=["#adb5bd" if d < marker_day else "#d9480f" for d in days],
-                           hovertemplate="%{x}: %{y}件<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=[d.isoformat() for d in days],
+            y=counts,
+            marker_color=["#adb5bd" if d < marker_day else "#d9480f" for d in days],
+            hovertemplate="%{x}: %{y}件<extra></extra>",
+        )
+    )
     fig.add_vline(x=marker_day.isoformat(), line_dash="dash", line_color="#c92a2a")
-    fig.add_annotation(x=marker_day.isoformat(), y=1, yref="paper", text=marker_label, showarrow=False,
-                       xanchor="left", font=dict(color="#c92a2a", size=11))
-    fig.update_layout(height=170, margin=dict(l=30, r=10, t=16, b=30), showlegend=False, bargap=0.1,
-                      xaxis=dict(tickformat="%-m/%-d"),
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", font=dict(size=10))
+    fig.add_annotation(
+        x=marker_day.isoformat(),
+        y=1,
+        yref="paper",
+        text=marker_label,
+        showarrow=False,
+        xanchor="left",
+        font=dict(color="#c92a2a", size=11),
+    )
+    fig.update_layout(
+        height=170,
+        margin=dict(l=30, r=10, t=16, b=30),
+        showlegend=False,
+        bargap=0.1,
+        xaxis=dict(tickformat="%-m/%-d"),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(size=10),
+    )
     return _spec(fig)

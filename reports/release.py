@@ -15,7 +15,13 @@ from nlp import spikes as S
 from reports import charts
 from reports.render import write
 
-KIND_NAMES = {"launch": "発売", "redesign": "リニューアル", "campaign": "キャンペーン", "incident": "障害", "other": "リリース"}
+KIND_NAMES = {
+    "launch": "発売",
+    "redesign": "リニューアル",
+    "campaign": "キャンペーン",
+    "incident": "障害",
+    "other": "リリース",
+}
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,17 @@ def _fmt(value: float, digits: int = 2) -> str:
     return "∞" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
-def build_context(release: ReleaseInfo, win: S.Windows, result: pd.DataFrame, topics: pd.DataFrame,
-                  counts: pd.DataFrame, quotes: dict[int, list[str]], *, generated_at: datetime | None = None,
-                  notes: list[str] | None = None) -> dict:
+def build_context(
+    release: ReleaseInfo,
+    win: S.Windows,
+    result: pd.DataFrame,
+    topics: pd.DataFrame,
+    counts: pd.DataFrame,
+    quotes: dict[int, list[str]],
+    *,
+    generated_at: datetime | None = None,
+    notes: list[str] | None = None,
+) -> dict:
     """`result` from nlp.spikes.impact; `topics` with columns.TOPIC_COLUMNS; `counts` day x topic."""
     described = topics.set_index(C.TOPIC_ID)
     days = [d for d in counts.index if win.pre_start <= d < win.post_end]
@@ -59,25 +73,42 @@ def build_context(release: ReleaseInfo, win: S.Windows, result: pd.DataFrame, to
     for r in result.to_dict("records"):
         row = pd.Series(r)
         topic = described.loc[r[S.TOPIC_ID]]
-        rows.append({
-            "id": int(r[S.TOPIC_ID]), "label": topic[C.LABEL], "keywords": topic[C.KEYWORDS],
-            "pre": r[S.PRE], "post": r[S.POST], "pre_per_day": f"{r[S.PRE_RATE]:.1f}", "post_per_day": f"{r[S.POST_RATE]:.1f}",
-            "ratio": _fmt(r[S.RATE_RATIO]), "ci": f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
-            "q": "<0.001" if r[S.Q_VALUE] < 0.001 else f"{r[S.Q_VALUE]:.3f}", "method": r[S.METHOD],
-            "significant": bool(r[S.SIGNIFICANT]), "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),
-            "is_new": bool(r[S.IS_NEW]), "line": plain_line(release, topic[C.LABEL], row),
-            "quotes": quotes.get(int(r[S.TOPIC_ID]), []),
-            "chart": charts.daily_timeline(days, [int(counts.at[d, r[S.TOPIC_ID]]) for d in days], win.release_day,
-                                           "リリース"),
-        })
+        rows.append(
+            {
+                "id": int(r[S.TOPIC_ID]),
+                "label": topic[C.LABEL],
+                "keywords": topic[C.KEYWORDS],
+                "pre": r[S.PRE],
+                "post": r[S.POST],
+                "pre_per_day": f"{r[S.PRE_RATE]:.1f}",
+                "post_per_day": f"{r[S.POST_RATE]:.1f}",
+                "ratio": _fmt(r[S.RATE_RATIO]),
+                "ci": f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
+                "q": "<0.001" if r[S.Q_VALUE] < 0.001 else f"{r[S.Q_VALUE]:.3f}",
+                "method": r[S.METHOD],
+                "significant": bool(r[S.SIGNIFICANT]),
+                "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),
+                "is_new": bool(r[S.IS_NEW]),
+                "line": plain_line(release, topic[C.LABEL], row),
+                "quotes": quotes.get(int(r[S.TOPIC_ID]), []),
+                "chart": charts.daily_timeline(
+                    days, [int(counts.at[d, r[S.TOPIC_ID]]) for d in days], win.release_day, "リリース"
+                ),
+            }
+        )
     return {
         "title": f"リリース影響レポート: {release.name}",
-        "release": {"name": release.name, "kind": KIND_NAMES.get(release.kind, "—") if release.kind else "日付指定",
-                    "start": f"{release.start:%Y-%m-%d %H:%M}", "area": release.area or "—"},
+        "release": {
+            "name": release.name,
+            "kind": KIND_NAMES.get(release.kind, "—") if release.kind else "日付指定",
+            "start": f"{release.start:%Y-%m-%d %H:%M}",
+            "area": release.area or "—",
+        },
         "pre": f"{win.pre_start} 〜 {win.release_day - timedelta(days=1)}（データのある {win.pre_days}日）",
         "post": f"{win.release_day} 〜 {win.post_end - timedelta(days=1)}（データのある {win.post_days}日）",
         "shortened": win.shortened,
-        "rose": [r for r in rows if r["rose"]], "others": [r for r in rows if not r["rose"]],
+        "rose": [r for r in rows if r["rose"]],
+        "others": [r for r in rows if not r["rose"]],
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         "notes": notes or [],
         "plotly_js": Markup(charts.plotly_js()),

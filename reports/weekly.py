@@ -20,27 +20,49 @@ DETAILED_TOPICS = 15
 
 
 def _type_rows(summary: W.WeeklySummary) -> list[dict]:
-    return [{"name": charts.TYPE_NAMES.get(r[C.DOC_TYPE], r[C.DOC_TYPE]), "count": r[W.COUNT],
-             "previous": r[W.PREVIOUS], "change": r[W.COUNT] - r[W.PREVIOUS]}
-            for r in summary.types.to_dict("records")]
+    return [
+        {
+            "name": charts.TYPE_NAMES.get(r[C.DOC_TYPE], r[C.DOC_TYPE]),
+            "count": r[W.COUNT],
+            "previous": r[W.PREVIOUS],
+            "change": r[W.COUNT] - r[W.PREVIOUS],
+        }
+        for r in summary.types.to_dict("records")
+    ]
 
 
 def _volume_rows(summary: W.WeeklySummary) -> list[dict]:
-    return [{"kind": KIND_NAMES.get(r[C.KIND], r[C.KIND]),
-             "channel": CHANNEL_NAMES.get(r[C.CHANNEL], r[C.CHANNEL]) if isinstance(r[C.CHANNEL], str) else "不明",
-             "count": r[W.COUNT], "previous": r[W.PREVIOUS], "change": r[W.COUNT] - r[W.PREVIOUS]}
-            for r in summary.volumes.to_dict("records")]
+    return [
+        {
+            "kind": KIND_NAMES.get(r[C.KIND], r[C.KIND]),
+            "channel": CHANNEL_NAMES.get(r[C.CHANNEL], r[C.CHANNEL]) if isinstance(r[C.CHANNEL], str) else "不明",
+            "count": r[W.COUNT],
+            "previous": r[W.PREVIOUS],
+            "change": r[W.COUNT] - r[W.PREVIOUS],
+        }
+        for r in summary.volumes.to_dict("records")
+    ]
 
 
 def _topic_rows(summary: W.WeeklySummary) -> list[dict]:
     rows = []
     for rank, t in enumerate(summary.topics.to_dict("records"), start=1):
-        rows.append({
-            "rank": rank, "id": t[C.TOPIC_ID], "label": t[C.LABEL], "keywords": t[C.KEYWORDS],
-            "representative": t[C.REPRESENTATIVE], "count": t[W.COUNT], "previous": t[W.PREVIOUS],
-            "change": t[W.CHANGE], "change_pct": t[W.CHANGE_PCT], "is_new": bool(t[W.IS_NEW]),
-            "quotes": t[W.QUOTES], "chart": charts.topic_trend(summary.weeks, t[W.TREND]) if rank <= DETAILED_TOPICS else None,
-        })
+        rows.append(
+            {
+                "rank": rank,
+                "id": t[C.TOPIC_ID],
+                "label": t[C.LABEL],
+                "keywords": t[C.KEYWORDS],
+                "representative": t[C.REPRESENTATIVE],
+                "count": t[W.COUNT],
+                "previous": t[W.PREVIOUS],
+                "change": t[W.CHANGE],
+                "change_pct": t[W.CHANGE_PCT],
+                "is_new": bool(t[W.IS_NEW]),
+                "quotes": t[W.QUOTES],
+                "chart": charts.topic_trend(summary.weeks, t[W.TREND]) if rank <= DETAILED_TOPICS else None,
+            }
+        )
     return rows
 
 
@@ -50,29 +72,48 @@ def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: dict[int, l
     rows = []
     for r in result[result[S.SIGNIFICANT]].to_dict("records"):
         row = pd.Series(r)
-        rows.append({"id": int(r[S.TOPIC_ID]), "label": labels[r[S.TOPIC_ID]], "count": r[S.POST],
-                     "baseline": f"{r[S.PRE_RATE] * 7:.1f}", "ratio": S.format_ratio(row),
-                     "releases": releases.get(int(r[S.TOPIC_ID]), [])})
+        rows.append(
+            {
+                "id": int(r[S.TOPIC_ID]),
+                "label": labels[r[S.TOPIC_ID]],
+                "count": r[S.POST],
+                "baseline": f"{r[S.PRE_RATE] * 7:.1f}",
+                "ratio": S.format_ratio(row),
+                "releases": releases.get(int(r[S.TOPIC_ID]), []),
+            }
+        )
     return rows
 
 
-def build_context(summary: W.WeeklySummary, *, shop: str = "", generated_at: datetime | None = None,
-                  notes: list[str] | None = None, spikes: list[dict] | None = None) -> dict:
+def build_context(
+    summary: W.WeeklySummary,
+    *,
+    shop: str = "",
+    generated_at: datetime | None = None,
+    notes: list[str] | None = None,
+    spikes: list[dict] | None = None,
+) -> dict:
     share, prev_share = summary.complaint_share, summary.previous_complaint_share
     topics = _topic_rows(summary)
     return {
         "title": f"週次 苦情レポート {summary.week_start:%Y-%m-%d} 〜 {summary.week_end:%Y-%m-%d}",
         "shop": shop,
-        "week_start": summary.week_start, "week_end": summary.week_end,
+        "week_start": summary.week_start,
+        "week_end": summary.week_end,
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
-        "total": summary.total, "previous_total": summary.previous_total,
-        "complaint_share": share, "previous_complaint_share": prev_share,
+        "total": summary.total,
+        "previous_total": summary.previous_total,
+        "complaint_share": share,
+        "previous_complaint_share": prev_share,
         "share_change_pt": None if share is None or prev_share is None else (share - prev_share) * 100,
-        "types": _type_rows(summary), "volumes": _volume_rows(summary),
-        "topics": topics[:DETAILED_TOPICS], "more_topics": topics[DETAILED_TOPICS:],
+        "types": _type_rows(summary),
+        "volumes": _volume_rows(summary),
+        "topics": topics[:DETAILED_TOPICS],
+        "more_topics": topics[DETAILED_TOPICS:],
         "new_topics": [t for t in topics if t["is_new"]],
-        "type_chart": charts.type_trend(summary.weeks, {str(c): [int(v) for v in summary.type_trend[c]]
-                                                        for c in summary.type_trend.columns}),
+        "type_chart": charts.type_trend(
+            summary.weeks, {str(c): [int(v) for v in summary.type_trend[c]] for c in summary.type_trend.columns}
+        ),
         "notes": notes or [],
         "spikes": spikes or [],
         # plotly.js is library code we ship, not customer text: the only Markup in the page
@@ -86,13 +127,21 @@ def write_html(context: dict, path: Path) -> Path:
 
 def topics_frame(summary: W.WeeklySummary) -> pd.DataFrame:
     t = summary.topics
-    return pd.DataFrame({
-        "rank": range(1, len(t) + 1), "topic_id": t[C.TOPIC_ID], "label": t[C.LABEL],
-        "keywords": t[C.KEYWORDS].map("、".join), "count": t[W.COUNT], "previous": t[W.PREVIOUS],
-        "change": t[W.CHANGE], "change_pct": t[W.CHANGE_PCT].map(lambda v: None if v is None else round(v, 3)),
-        "is_new": t[W.IS_NEW], "trend": t[W.TREND].map(lambda v: " ".join(map(str, v))),
-        "representative": t[C.REPRESENTATIVE],
-    })
+    return pd.DataFrame(
+        {
+            "rank": range(1, len(t) + 1),
+            "topic_id": t[C.TOPIC_ID],
+            "label": t[C.LABEL],
+            "keywords": t[C.KEYWORDS].map("、".join),
+            "count": t[W.COUNT],
+            "previous": t[W.PREVIOUS],
+            "change": t[W.CHANGE],
+            "change_pct": t[W.CHANGE_PCT].map(lambda v: None if v is None else round(v, 3)),
+            "is_new": t[W.IS_NEW],
+            "trend": t[W.TREND].map(lambda v: " ".join(map(str, v))),
+            "representative": t[C.REPRESENTATIVE],
+        }
+    )
 
 
 def write_csv(summary: W.WeeklySummary, path: Path) -> Path:
@@ -112,9 +161,16 @@ def md_escape(text: object) -> str:
 
 def markdown_digest(summary: W.WeeklySummary, report_path: Path, top: int = 5) -> str:
     share = "—" if summary.complaint_share is None else f"{summary.complaint_share:.1%}"
-    lines = [f"# 週次苦情レポート {summary.week_start} 〜 {summary.week_end}", "",
-             f"- 件数: {summary.total}（前週 {summary.previous_total}）", f"- 苦情の割合: {share}",
-             f"- レポート: `{report_path}`", "", "| 順位 | トピック | 件数 | 前週比 |", "|---|---|---|---|"]
+    lines = [
+        f"# 週次苦情レポート {summary.week_start} 〜 {summary.week_end}",
+        "",
+        f"- 件数: {summary.total}（前週 {summary.previous_total}）",
+        f"- 苦情の割合: {share}",
+        f"- レポート: `{report_path}`",
+        "",
+        "| 順位 | トピック | 件数 | 前週比 |",
+        "|---|---|---|---|",
+    ]
     for rank, t in enumerate(summary.topics.head(top).to_dict("records"), start=1):
         new = " 🆕" if t[W.IS_NEW] else ""
         lines.append(f"| {rank} | {md_escape(t[C.LABEL])}{new} | {t[W.COUNT]} | {t[W.CHANGE]:+d} |")

@@ -20,17 +20,62 @@ from sources.records import FIELDS, RawRecord, Reject, SourceError
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 
 DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ticket_id", "review_id", "external_id", "チケットid", "問い合わせid", "お問い合わせid",
-           "問い合わせ番号", "レビューid", "管理番号"),
-    "created_at": ("created_at", "created", "date", "datetime", "timestamp", "日時", "作成日時", "受付日時",
-                   "問い合わせ日時", "投稿日", "投稿日時", "レビュー日", "日付"),
+    "id": (
+        "id",
+        "ticket_id",
+        "review_id",
+        "external_id",
+        "チケットid",
+        "問い合わせid",
+        "お問い合わせid",
+        "問い合わせ番号",
+        "レビューid",
+        "管理番号",
+    ),
+    "created_at": (
+        "created_at",
+        "created",
+        "date",
+        "datetime",
+        "timestamp",
+        "日時",
+        "作成日時",
+        "受付日時",
+        "問い合わせ日時",
+        "投稿日",
+        "投稿日時",
+        "レビュー日",
+        "日付",
+    ),
     "title": ("title", "subject", "件名", "タイトル", "レビュータイトル"),
-    "body": ("body", "text", "content", "message", "description", "本文", "内容", "お問い合わせ内容",
-             "問い合わせ内容", "レビュー本文", "レビュー内容", "コメント"),
+    "body": (
+        "body",
+        "text",
+        "content",
+        "message",
+        "description",
+        "本文",
+        "内容",
+        "お問い合わせ内容",
+        "問い合わせ内容",
+        "レビュー本文",
+        "レビュー内容",
+        "コメント",
+    ),
     "rating": ("rating", "score", "stars", "評価", "星", "評価点", "おすすめ度"),
     "channel": ("channel", "via", "チャネル", "チャネル名", "経路", "問い合わせ経路", "流入経路"),
-    "product": ("product", "product_id", "item", "item_id", "sku", "商品", "商品名", "商品id", "商品番号",
-                "商品管理番号"),
+    "product": (
+        "product",
+        "product_id",
+        "item",
+        "item_id",
+        "sku",
+        "商品",
+        "商品名",
+        "商品id",
+        "商品番号",
+        "商品管理番号",
+    ),
     "agent_reply": ("agent_reply", "reply", "answer", "回答", "返信", "対応内容", "回答内容"),
 }
 
@@ -151,9 +196,19 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
         digest = hashlib.sha256(f"{created_at.isoformat()}\x1f{title or ''}\x1f{body}".encode()).hexdigest()
         external_id = f"sha:{digest[:32]}"
     channel = _text(_value(row, cols.get("channel"))) or ("review" if kind == "review" else None)
-    return RawRecord(source=source, kind=kind, external_id=external_id, created_at=created_at, body=body,
-                     title=title, rating=rating, channel=channel, product=_text(_value(row, cols.get("product"))),
-                     agent_reply=_text(_value(row, cols.get("agent_reply"))), origin=origin)
+    return RawRecord(
+        source=source,
+        kind=kind,
+        external_id=external_id,
+        created_at=created_at,
+        body=body,
+        title=title,
+        rating=rating,
+        channel=channel,
+        product=_text(_value(row, cols.get("product"))),
+        agent_reply=_text(_value(row, cols.get("agent_reply"))),
+        origin=origin,
+    )
 
 
 def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
@@ -183,8 +238,10 @@ def read_file(path: Path | str, *, source: str, kind: str, mapping: Mapping[str,
         if cols is None:
             cols = resolve_columns(list(row), mapping or {})
             if "body" not in cols:
-                raise SourceError(f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "
-                                  "name it with --map COLUMN=body")
+                raise SourceError(
+                    f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "
+                    "name it with --map COLUMN=body"
+                )
         origin = f"{path}:{line}"
         try:
             result.records.append(to_record(row, cols, source=source, kind=kind, origin=origin))

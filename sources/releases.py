@@ -33,8 +33,9 @@ class ReleaseRecord:
     notes: str | None = None
 
 
-def make_release(name: str, kind: str, start: object, end: object = None, area: str | None = None,
-                 notes: str | None = None) -> ReleaseRecord:
+def make_release(
+    name: str, kind: str, start: object, end: object = None, area: str | None = None, notes: str | None = None
+) -> ReleaseRecord:
     """A validated release; ValueError says what is wrong."""
     name = (name or "").strip()
     if not name:

@@ -118,10 +118,17 @@ def store_embeddings(session: Session, vectors: Mapping[str, np.ndarray], backen
 # --- runs ------------------------------------------------------------------------------------------
 
 
-def create_run(session: Session, *, kind: str, period_start: date, period_end: date, embedder: str,
-               n_documents: int) -> int:
-    run = Run(kind=kind, period_start=period_start, period_end=period_end, created_at=datetime.now(),
-              embedder=embedder, n_documents=n_documents)
+def create_run(
+    session: Session, *, kind: str, period_start: date, period_end: date, embedder: str, n_documents: int
+) -> int:
+    run = Run(
+        kind=kind,
+        period_start=period_start,
+        period_end=period_end,
+        created_at=datetime.now(),
+        embedder=embedder,
+        n_documents=n_documents,
+    )
     session.add(run)
     session.flush()
     return run.id
@@ -132,14 +139,22 @@ def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assig
     session.execute(delete(RunTopic).where(RunTopic.run_id == run_id))
     session.execute(delete(DocumentTopic).where(DocumentTopic.run_id == run_id))
     topic_rows = [
-        {"run_id": run_id, "topic_id": int(r[C.TOPIC_ID]), "label": r[C.LABEL], "keywords": "、".join(r[C.KEYWORDS]),
-         "representative": r[C.REPRESENTATIVE], "size": int(r[C.SIZE])}
+        {
+            "run_id": run_id,
+            "topic_id": int(r[C.TOPIC_ID]),
+            "label": r[C.LABEL],
+            "keywords": "、".join(r[C.KEYWORDS]),
+            "representative": r[C.REPRESENTATIVE],
+            "size": int(r[C.SIZE]),
+        }
         for r in topics.to_dict("records")
     ]
     if topic_rows:
         session.execute(RunTopic.__table__.insert(), topic_rows)
-    doc_rows = [{"run_id": run_id, "document_id": int(i), "topic_id": int(t)}
-                for i, t in zip(assignments[C.ID], assignments[C.TOPIC], strict=True)]
+    doc_rows = [
+        {"run_id": run_id, "document_id": int(i), "topic_id": int(t)}
+        for i, t in zip(assignments[C.ID], assignments[C.TOPIC], strict=True)
+    ]
     for part in _chunks(doc_rows):
         session.execute(DocumentTopic.__table__.insert(), list(part))
 

@@ -27,8 +27,9 @@ def imported_roots(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_imports_flow_one_way(package):
-    offenders = {str(p.relative_to(ROOT)): sorted(imported_roots(p) & FORBIDDEN[package])
-                 for p in (ROOT / package).rglob("*.py")}
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imported_roots(p) & FORBIDDEN[package]) for p in (ROOT / package).rglob("*.py")
+    }
     assert not {k: v for k, v in offenders.items() if v}
 
 

@@ -22,13 +22,35 @@ CAMPAIGN = datetime(2026, 9, 14, 0, 0)  # autumn sale: planted to change nothing
 POINTS_BUG = date(2026, 11, 9)  # points not credited: a theme that exists only in the last week
 OUT = Path(__file__).resolve().parent
 
-PRODUCTS = ["ステンレス水筒 500ml", "木製カッティングボード", "リネンシャツ", "コットンワンピース", "ウールソックス",
-            "土鍋 8号", "ガラスキャニスター", "防水スニーカー", "帆布トートバッグ", "電気ケトル", "ダウンジャケット",
-            "陶器マグカップ", "ワイヤレスイヤホン", "ヨガマット", "羽毛布団 シングル"]
+PRODUCTS = [
+    "ステンレス水筒 500ml",
+    "木製カッティングボード",
+    "リネンシャツ",
+    "コットンワンピース",
+    "ウールソックス",
+    "土鍋 8号",
+    "ガラスキャニスター",
+    "防水スニーカー",
+    "帆布トートバッグ",
+    "電気ケトル",
+    "ダウンジャケット",
+    "陶器マグカップ",
+    "ワイヤレスイヤホン",
+    "ヨガマット",
+    "羽毛布団 シングル",
+]
 WAITS = ["1週間", "10日", "2週間", "5日", "一週間以上", "3日"]
 NAMES = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村"]
 OPENERS = ["", "", "", "お世話になっております。", "いつも利用させていただいています。", "すみません、", "こんにちは。"]
-CLOSERS = ["", "", "", "よろしくお願いいたします。", "ご確認をお願いします。", "早めの対応をお願いします。", "至急お願いします。"]
+CLOSERS = [
+    "",
+    "",
+    "",
+    "よろしくお願いいたします。",
+    "ご確認をお願いします。",
+    "早めの対応をお願いします。",
+    "至急お願いします。",
+]
 
 THEMES: dict[str, list[str]] = {
     "delivery_delay": [
@@ -164,7 +186,9 @@ def personal_data(rng: random.Random, n: int) -> str:
 
 def theme_rate(theme: str, day: date, week: int) -> float:
     """Expected tickets per day for a complaint theme: a base level, a slow trend, and the planted effects."""
-    base = {"delivery_delay": 7.0, "damaged": 4.5, "refund": 4.0, "login_payment": 3.0, "size": 3.0, "points": 0.0}[theme]
+    base = {"delivery_delay": 7.0, "damaged": 4.5, "refund": 4.0, "login_payment": 3.0, "size": 3.0, "points": 0.0}[
+        theme
+    ]
     if theme == "delivery_delay":
         base *= 1.0 + 0.04 * week  # grows through the autumn
     if theme == "login_payment" and day >= REDESIGN.date():
@@ -196,7 +220,9 @@ def tickets(rng: random.Random) -> list[Ticket]:
         "delivery_delay": "ご不便をおかけし申し訳ございません。配送業者に確認のうえ、お届け予定をご連絡いたします。",
         "damaged": "大変申し訳ございません。交換品を至急手配いたしますので、破損箇所の写真をお送りください。",
         "refund": "返金はご返送品の到着確認後、5営業日以内にご指定の方法で行います。",
-        "login_payment": "お手数ですがブラウザのキャッシュを削除し、再度お試しください。解消しない場合はご連絡ください。",
+        "login_payment": (
+            "お手数ですがブラウザのキャッシュを削除し、再度お試しください。解消しない場合はご連絡ください。"
+        ),
         "size": "サイズ交換は商品到着後7日以内であれば承ります。マイページから交換をお申し込みください。",
         "points": "ポイントは発送完了後に付与されます。現在システムを確認しております。",
     }
@@ -232,8 +258,14 @@ def reviews(rng: random.Random) -> list[dict]:
             rating = rng.choices([5, 4, 3, 2, 1], weights=[35, 25, 12, 13, 15])[0]
             pool = REVIEWS_GOOD if rating >= 4 else REVIEWS_MID if rating == 3 else REVIEWS_BAD
             product = rng.choice(PRODUCTS)
-            rows.append({"created_at": timestamp(rng, day), "rating": rating, "text": fill(rng, rng.choice(pool), product),
-                         "product": product})
+            rows.append(
+                {
+                    "created_at": timestamp(rng, day),
+                    "rating": rating,
+                    "text": fill(rng, rng.choice(pool), product),
+                    "product": product,
+                }
+            )
     rows.sort(key=lambda r: r["created_at"])
     return [{"review_id": f"R{n:05d}", **r, "created_at": r["created_at"].isoformat()} for n, r in enumerate(rows, 1)]
 
@@ -244,8 +276,9 @@ def write_tickets(rows: list[Ticket]) -> None:
         writer = csv.writer(f)
         writer.writerow(["チケットID", "受付日時", "チャネル", "件名", "お問い合わせ内容", "商品名", "回答内容"])
         for t in rows:
-            writer.writerow([t.id, t.created_at.strftime("%Y/%m/%d %H:%M:%S"), t.channel, t.title, t.body,
-                             t.product, t.agent_reply])
+            writer.writerow(
+                [t.id, t.created_at.strftime("%Y/%m/%d %H:%M:%S"), t.channel, t.title, t.body, t.product, t.agent_reply]
+            )
 
 
 def write_reviews(rows: list[dict]) -> None:
@@ -257,10 +290,22 @@ def write_reviews(rows: list[dict]) -> None:
 def write_releases() -> None:
     rows = [
         ("秋のセール", "campaign", CAMPAIGN.isoformat(timespec="minutes"), "", "全商品", "planted: no effect"),
-        ("サイトリニューアル", "redesign", REDESIGN.isoformat(timespec="minutes"), "", "ログイン・カート・決済",
-         "planted: login/cart/payment complaints x3"),
-        ("ポイントシステム移行", "incident", f"{POINTS_BUG.isoformat()}T09:00", "", "ポイント",
-         "planted: a new complaint theme from this date"),
+        (
+            "サイトリニューアル",
+            "redesign",
+            REDESIGN.isoformat(timespec="minutes"),
+            "",
+            "ログイン・カート・決済",
+            "planted: login/cart/payment complaints x3",
+        ),
+        (
+            "ポイントシステム移行",
+            "incident",
+            f"{POINTS_BUG.isoformat()}T09:00",
+            "",
+            "ポイント",
+            "planted: a new complaint theme from this date",
+        ),
     ]
     with (OUT / "releases.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -272,12 +317,24 @@ def write_faq() -> None:
     """The shop's FAQ. It deliberately has no entry for gift wrapping (ギフト包装・のし) or receipts
     (領収書), which the tickets ask about: the FAQ-gap suggestions should find exactly those."""
     rows = [
-        ("送料・手数料", "送料はいくらですか？", "全国一律550円、5,000円以上のご注文で送料無料です。北海道・沖縄は別途330円かかります。"),
+        (
+            "送料・手数料",
+            "送料はいくらですか？",
+            "全国一律550円、5,000円以上のご注文で送料無料です。北海道・沖縄は別途330円かかります。",
+        ),
         ("配送", "注文してから何日で届きますか？", "通常、ご注文から2〜4営業日でお届けします。"),
         ("配送", "配達日時の指定はできますか？", "ご注文画面で、ご注文日の3日後以降の日付と時間帯を指定できます。"),
         ("配送", "注文後に配送先を変更できますか？", "発送前であればマイページの注文履歴から変更できます。"),
-        ("お支払い方法", "どの支払い方法が使えますか？", "クレジットカード、コンビニ払い、PayPay、代金引換がご利用いただけます。"),
-        ("返品・キャンセル", "返品・交換はできますか？", "商品到着後7日以内にマイページから返品・交換をお申し込みください。"),
+        (
+            "お支払い方法",
+            "どの支払い方法が使えますか？",
+            "クレジットカード、コンビニ払い、PayPay、代金引換がご利用いただけます。",
+        ),
+        (
+            "返品・キャンセル",
+            "返品・交換はできますか？",
+            "商品到着後7日以内にマイページから返品・交換をお申し込みください。",
+        ),
         ("返品・キャンセル", "返金はいつされますか？", "返品商品の到着確認後、5営業日以内に返金いたします。"),
         ("返品・キャンセル", "注文をキャンセルしたい", "発送前であればマイページからキャンセルできます。"),
         ("会員・ログイン", "パスワードを忘れました", "ログイン画面の「パスワードをお忘れの方」から再設定できます。"),

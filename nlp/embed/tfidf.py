@@ -24,8 +24,9 @@ class TfidfSvdEmbedder:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.pipeline import make_pipeline
 
-        vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
-                                     min_df=self.min_df, sublinear_tf=True)
+        vectorizer = TfidfVectorizer(
+            tokenizer=tokenize, lowercase=False, token_pattern=None, min_df=self.min_df, sublinear_tf=True
+        )
         terms = vectorizer.fit(texts)
         n_terms = len(terms.vocabulary_)
         svd = TruncatedSVD(n_components=max(2, min(self.dim, n_terms - 1)), random_state=self.seed)

@@ -13,10 +13,24 @@ TEXTS = ["注文した商品がまだ届きません", "ログインできませ
 
 
 def load(engine):
-    rows = [{"source": "s", "external_id": str(i), "kind": "ticket", "channel": "chat", "product": None,
-             "created_at": datetime(2026, 11, 2, 10), "title": None, "text": t, "agent_reply": None, "rating": None,
-             "doc_type": "complaint", "text_hash": text_hash(t), "ingested_at": datetime(2026, 11, 2)}
-            for i, t in enumerate(TEXTS)]
+    rows = [
+        {
+            "source": "s",
+            "external_id": str(i),
+            "kind": "ticket",
+            "channel": "chat",
+            "product": None,
+            "created_at": datetime(2026, 11, 2, 10),
+            "title": None,
+            "text": t,
+            "agent_reply": None,
+            "rating": None,
+            "doc_type": "complaint",
+            "text_hash": text_hash(t),
+            "ingested_at": datetime(2026, 11, 2),
+        }
+        for i, t in enumerate(TEXTS)
+    ]
     with session_scope(engine) as s:
         repo.add_documents(s, rows)
     return analysis.load_window(engine, date(2026, 11, 2), date(2026, 11, 3))

@@ -16,8 +16,9 @@ CSV = (
 
 def koe(*args: str, db) -> subprocess.CompletedProcess:
     env = {**os.environ, "KOE_DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture
@@ -40,15 +41,31 @@ def test_ingest_prints_counts_and_is_idempotent(tmp_path, export):
 def test_mapping_option(tmp_path):
     path = tmp_path / "custom.tsv"
     path.write_text("no\twhen\tvoice\nX1\t2026-11-02\tサイズが小さすぎました\n", encoding="utf-8")
-    result = koe("ingest", str(path), "--source", "mall", "--kind", "review", "--map", "no=id", "--map", "when=created_at",
-                 "--map", "voice=body", db=tmp_path / "koe.db")
+    result = koe(
+        "ingest",
+        str(path),
+        "--source",
+        "mall",
+        "--kind",
+        "review",
+        "--map",
+        "no=id",
+        "--map",
+        "when=created_at",
+        "--map",
+        "voice=body",
+        db=tmp_path / "koe.db",
+    )
     assert result.stdout.strip().splitlines()[-1] == "read 1 / new 1 / duplicate 0 / rejected 0"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ingest", "/nonexistent/tickets.csv", "--source", "s", "--kind", "ticket"], "/nonexistent/tickets.csv: no such file"),
+        (
+            ["ingest", "/nonexistent/tickets.csv", "--source", "s", "--kind", "ticket"],
+            "/nonexistent/tickets.csv: no such file",
+        ),
         (["ingest", "{export}", "--source", "s", "--kind", "ticket", "--map", "oops"], "--map expects COLUMN=FIELD"),
     ],
 )
@@ -61,16 +78,33 @@ def test_errors_are_clear(tmp_path, export, args, message):
 def test_release_calendar_commands(tmp_path):
     db = tmp_path / "koe.db"
     calendar = tmp_path / "releases.csv"
-    calendar.write_text("name,kind,start\nサイトリニューアル,redesign,2026-10-19 10:00\n秋のセール,campaign,2026-09-14\n",
-                        encoding="utf-8")
+    calendar.write_text(
+        "name,kind,start\nサイトリニューアル,redesign,2026-10-19 10:00\n秋のセール,campaign,2026-09-14\n",
+        encoding="utf-8",
+    )
     assert koe("release", "import", str(calendar), db=db).stdout.strip() == "read 2 / new 2 / duplicate 0 / rejected 0"
     assert koe("release", "import", str(calendar), db=db).stdout.strip() == "read 2 / new 0 / duplicate 2 / rejected 0"
-    added = koe("release", "add", "新商品 KX-200", "--kind", "launch", "--start", "2026-11-20 10:00", "--area", "イヤホン", db=db)
+    added = koe(
+        "release",
+        "add",
+        "新商品 KX-200",
+        "--kind",
+        "launch",
+        "--start",
+        "2026-11-20 10:00",
+        "--area",
+        "イヤホン",
+        db=db,
+    )
     assert added.returncode == 0, added.stderr
     again = koe("release", "add", "新商品 KX-200", "--kind", "launch", "--start", "2026-11-20 10:00", db=db)
     assert again.returncode == 1 and "exists already" in again.stderr
     bad = koe("release", "add", "x", "--kind", "rollout", "--start", "2026-11-20", db=db)
     assert bad.returncode == 2 and "kind 'rollout' is not one of" in bad.stderr
-    assert koe("release", "list", "--names", db=db).stdout.splitlines() == ["秋のセール", "サイトリニューアル", "新商品 KX-200"]
+    assert koe("release", "list", "--names", db=db).stdout.splitlines() == [
+        "秋のセール",
+        "サイトリニューアル",
+        "新商品 KX-200",
+    ]
     listing = koe("release", "list", db=db).stdout.splitlines()
     assert listing[1] == "2026-10-19 10:00  redesign  サイトリニューアル"

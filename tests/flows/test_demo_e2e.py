@@ -67,9 +67,13 @@ def test_rerun_duplicates_nothing_and_reuses_caches(demo):
 
     out, first, _ = demo
     db = sqlite3.connect(out / "koe-demo.db")
-    before = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
+    before = [
+        db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")
+    ]
     second = demo_report(out_dir=out).weekly
-    after = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")]
+    after = [
+        db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")
+    ]
     assert after == before
     assert second.run_id > first.run_id
     assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
@@ -84,12 +88,21 @@ def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_p
     from flows.weekly import weekly_report
 
     export = tmp_path / "tickets.csv"
-    export.write_text("id,date,text\n1,2026-11-10 10:00,注文した商品がまだ届きません\n"
-                      "2,2026-11-11 10:00,送料はいくらですか？\n", encoding="utf-8")
+    export.write_text(
+        "id,date,text\n1,2026-11-10 10:00,注文した商品がまだ届きません\n2,2026-11-11 10:00,送料はいくらですか？\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{tmp_path / 'koe.db'}")
     monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("KOE_SOURCES", json.dumps([{"path": str(tmp_path / "missing.csv"), "source": "mail-export"},
-                                                  {"path": str(export), "source": "desk", "kind": "ticket"}]))
+    monkeypatch.setenv(
+        "KOE_SOURCES",
+        json.dumps(
+            [
+                {"path": str(tmp_path / "missing.csv"), "source": "mail-export"},
+                {"path": str(export), "source": "desk", "kind": "ticket"},
+            ]
+        ),
+    )
     path = weekly_report(week_of=date(2026, 11, 12))
     soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
     assert path.endswith("weekly-2026-11-09/report.html")
@@ -107,8 +120,10 @@ def test_release_checks_find_the_planted_effect_only(demo):
     labels = redesign.topics.set_index("topic_id")["keywords"]
     rose = redesign.result[redesign.result[S.SIGNIFICANT] & (redesign.result[S.RATE_RATIO] > 1)]
     assert len(rose) >= 1
-    assert all({"ログイン", "パスワード", "カード", "決済", "エラー", "カート", "支払う"} & set(labels[t][:6])
-               for t in rose[S.TOPIC_ID])
+    assert all(
+        {"ログイン", "パスワード", "カード", "決済", "エラー", "カート", "支払う"} & set(labels[t][:6])
+        for t in rose[S.TOPIC_ID]
+    )
     assert not (campaign.result[S.SIGNIFICANT] & (campaign.result[S.RATE_RATIO] > 1)).any()
     html = redesign.html.read_text(encoding="utf-8")
     assert "リニューアル後、" in html and "倍（95%CI" in html

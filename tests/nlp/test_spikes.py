@@ -25,13 +25,16 @@ def series(rng, rate, lift=1.0, weekday=True, dispersion=10.0):
 def planted():
     rng = np.random.default_rng(0)
     totals = pd.Series([int(200 * (0.6 if d.weekday() >= 5 else 1.0)) for d in DAYS], index=DAYS)
-    counts = pd.DataFrame({
-        "login": series(rng, 6, lift=3.0),
-        "delivery": series(rng, 8),
-        "size": series(rng, 4),
-        "points": [0] * 56 + list(rng.poisson(5, 14)),
-        "campaign_code": list(rng.poisson(3, 56)) + [0] * 14,
-    }, index=DAYS)
+    counts = pd.DataFrame(
+        {
+            "login": series(rng, 6, lift=3.0),
+            "delivery": series(rng, 8),
+            "size": series(rng, 4),
+            "points": [0] * 56 + list(rng.poisson(5, 14)),
+            "campaign_code": list(rng.poisson(3, 56)) + [0] * 14,
+        },
+        index=DAYS,
+    )
     return counts, totals
 
 
@@ -68,8 +71,11 @@ def test_overdispersion_widens_the_interval():
     totals = pd.Series(200, index=DAYS)
     calm = pd.DataFrame({"t": rng.poisson(8, len(DAYS))}, index=DAYS)
     wild = pd.DataFrame({"t": [rng.poisson(rng.gamma(1.0, 8.0)) for _ in DAYS]}, index=DAYS)
-    width = {name: np.log(r[S.CI_HIGH] / r[S.CI_LOW])
-             for name, c in (("calm", calm), ("wild", wild)) for r in [S.impact(c, totals, RELEASE)[1].iloc[0]]}
+    width = {
+        name: np.log(r[S.CI_HIGH] / r[S.CI_LOW])
+        for name, c in (("calm", calm), ("wild", wild))
+        for r in [S.impact(c, totals, RELEASE)[1].iloc[0]]
+    }
     assert width["wild"] > 1.5 * width["calm"]
 
 

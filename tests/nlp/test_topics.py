@@ -66,14 +66,24 @@ def test_same_input_same_topics(corpus, fitted, use_embedder):
 def test_order_does_not_matter_and_duplicates_share_a_topic(corpus, fitted, use_embedder):
     texts, tokens, embeddings, _ = corpus
     order = np.random.default_rng(0).permutation(len(texts))
-    shuffled = fit_topics([texts[i] for i in order], [tokens[i] for i in order], embeddings[order], use_embedder,
-                          TopicConfig(min_cluster_size=10))
+    shuffled = fit_topics(
+        [texts[i] for i in order],
+        [tokens[i] for i in order],
+        embeddings[order],
+        use_embedder,
+        TopicConfig(min_cluster_size=10),
+    )
     back = np.empty_like(shuffled.assignments)
     back[order] = shuffled.assignments
     assert adjusted_rand_score(fitted.assignments, back) > 0.99
-    doubled = fit_topics(texts + texts[:50], tokens + tokens[:50], np.vstack([embeddings, embeddings[:50]]),
-                         use_embedder, TopicConfig(min_cluster_size=10))
-    assert np.array_equal(doubled.assignments[len(texts):], doubled.assignments[:50])
+    doubled = fit_topics(
+        texts + texts[:50],
+        tokens + tokens[:50],
+        np.vstack([embeddings, embeddings[:50]]),
+        use_embedder,
+        TopicConfig(min_cluster_size=10),
+    )
+    assert np.array_equal(doubled.assignments[len(texts) :], doubled.assignments[:50])
 
 
 def test_too_few_documents_is_a_clear_error(corpus):

@@ -11,17 +11,38 @@ WEEK = date(2026, 11, 9)
 
 def frame(rows):
     """rows: (days before the reported Monday's week end, text, doc_type, topic, kind, channel)."""
-    docs = pd.DataFrame([{C.ID: i, C.SOURCE: "s", C.KIND: kind, C.CHANNEL: ch, C.PRODUCT: None,
-                          C.CREATED_AT: datetime.combine(day, datetime.min.time()) + timedelta(hours=10),
-                          C.TITLE: None, C.TEXT: text, C.AGENT_REPLY: None, C.RATING: None, C.DOC_TYPE: t,
-                          C.TEXT_HASH: str(i)} for i, (day, text, t, _, kind, ch) in enumerate(rows)])
+    docs = pd.DataFrame(
+        [
+            {
+                C.ID: i,
+                C.SOURCE: "s",
+                C.KIND: kind,
+                C.CHANNEL: ch,
+                C.PRODUCT: None,
+                C.CREATED_AT: datetime.combine(day, datetime.min.time()) + timedelta(hours=10),
+                C.TITLE: None,
+                C.TEXT: text,
+                C.AGENT_REPLY: None,
+                C.RATING: None,
+                C.DOC_TYPE: t,
+                C.TEXT_HASH: str(i),
+            }
+            for i, (day, text, t, _, kind, ch) in enumerate(rows)
+        ]
+    )
     topic = pd.Series([r[3] for r in rows], dtype=float)
     return docs, topic, pd.Series([1.0 if r[3] is not None else float("nan") for r in rows])
 
 
-TOPICS = pd.DataFrame({C.TOPIC_ID: [0, 1, 2], C.LABEL: ["配送・遅い", "ログイン・エラー", "ポイント・付与"],
-                       C.KEYWORDS: [["配送", "遅い"], ["ログイン", "エラー"], ["ポイント", "付与"]],
-                       C.REPRESENTATIVE: ["配送が遅い", "ログインできない", "ポイントが付与されない"], C.SIZE: [9, 5, 4]})
+TOPICS = pd.DataFrame(
+    {
+        C.TOPIC_ID: [0, 1, 2],
+        C.LABEL: ["配送・遅い", "ログイン・エラー", "ポイント・付与"],
+        C.KEYWORDS: [["配送", "遅い"], ["ログイン", "エラー"], ["ポイント", "付与"]],
+        C.REPRESENTATIVE: ["配送が遅い", "ログインできない", "ポイントが付与されない"],
+        C.SIZE: [9, 5, 4],
+    }
+)
 
 
 @pytest.fixture

@@ -23,16 +23,36 @@ def summary():
     rows = []
     for week_back in range(3):
         for i, (text, topic) in enumerate(zip(texts, topics_of, strict=True)):
-            rows.append({C.ID: len(rows), C.SOURCE: "s", C.KIND: "ticket", C.CHANNEL: "mail", C.PRODUCT: None,
-                         C.CREATED_AT: datetime(2026, 11, 10, 10) - timedelta(days=7 * week_back, hours=i),
-                         C.TITLE: None, C.TEXT: text, C.AGENT_REPLY: None, C.RATING: None, C.DOC_TYPE: "complaint",
-                         C.TEXT_HASH: str(len(rows)), "t": topic})
+            rows.append(
+                {
+                    C.ID: len(rows),
+                    C.SOURCE: "s",
+                    C.KIND: "ticket",
+                    C.CHANNEL: "mail",
+                    C.PRODUCT: None,
+                    C.CREATED_AT: datetime(2026, 11, 10, 10) - timedelta(days=7 * week_back, hours=i),
+                    C.TITLE: None,
+                    C.TEXT: text,
+                    C.AGENT_REPLY: None,
+                    C.RATING: None,
+                    C.DOC_TYPE: "complaint",
+                    C.TEXT_HASH: str(len(rows)),
+                    "t": topic,
+                }
+            )
     docs = pd.DataFrame(rows)
-    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["届く・配送・遅い", "カート・ログイン・エラー <b>"],
-                           C.KEYWORDS: [["届く", "配送"], ["カート", "ログイン"]],
-                           C.REPRESENTATIVE: ["まだ届きません", XSS], C.SIZE: [6, 6]})
-    return W.summarize_week(docs.drop(columns="t"), docs["t"].astype(float), pd.Series(1.0, index=docs.index),
-                            topics, WEEK)
+    topics = pd.DataFrame(
+        {
+            C.TOPIC_ID: [0, 1],
+            C.LABEL: ["届く・配送・遅い", "カート・ログイン・エラー <b>"],
+            C.KEYWORDS: [["届く", "配送"], ["カート", "ログイン"]],
+            C.REPRESENTATIVE: ["まだ届きません", XSS],
+            C.SIZE: [6, 6],
+        }
+    )
+    return W.summarize_week(
+        docs.drop(columns="t"), docs["t"].astype(float), pd.Series(1.0, index=docs.index), topics, WEEK
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +68,10 @@ def test_report_content_in_japanese(html_path):
     assert [h.text for h in topics] == ["1. 届く・配送・遅い", "2. カート・ログイン・エラー <b>"]
     first = soup.select_one("#topic-0")
     assert "今週 2件" in first.get_text(" ", strip=True).replace(" 件", "件")
-    assert [q.text for q in first.select("blockquote")] == ["まだ届きません。いつ届きますか", "配送が遅すぎて困っています"]
+    assert [q.text for q in first.select("blockquote")] == [
+        "まだ届きません。いつ届きますか",
+        "配送が遅すぎて困っています",
+    ]
 
 
 def test_customer_text_is_escaped(html_path):
@@ -82,10 +105,19 @@ def chromium() -> str:
 
 
 def run_chromium(html_path, tmp_path, *args: str) -> subprocess.CompletedProcess:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
-    return subprocess.run([chromium(), *flags, *args, html_path.as_uri()], capture_output=True, text=True,
-                          timeout=120, check=True)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    return subprocess.run(
+        [chromium(), *flags, *args, html_path.as_uri()], capture_output=True, text=True, timeout=120, check=True
+    )
 
 
 def test_browser_renders_charts_and_shows_script_as_text(html_path, tmp_path):

@@ -51,13 +51,21 @@ def test_tsv_and_multiline_quoted_csv_line_numbers(tmp_path):
 
 def test_jsonl_with_bad_line(tmp_path):
     path = tmp_path / "reviews.jsonl"
-    lines = [json.dumps({"review_id": "R1", "created_at": "2026-11-02T10:00:00", "rating": 2, "text": "サイズが小さすぎました"},
-                        ensure_ascii=False), "{broken", json.dumps({"review_id": "R2", "created_at": "2026-11-02", "rating": "七", "text": "良い"}, ensure_ascii=False)]
+    lines = [
+        json.dumps(
+            {"review_id": "R1", "created_at": "2026-11-02T10:00:00", "rating": 2, "text": "サイズが小さすぎました"},
+            ensure_ascii=False,
+        ),
+        "{broken",
+        json.dumps({"review_id": "R2", "created_at": "2026-11-02", "rating": "七", "text": "良い"}, ensure_ascii=False),
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
     result = read_file(path, source="shop", kind="review")
     assert [(r.external_id, r.rating, r.channel) for r in result.records] == [("R1", 2.0, "review")]
-    assert [str(r) for r in result.rejects] == [f"{path}:2: invalid JSON (Expecting property name enclosed in double quotes)",
-                                                f"{path}:3: rating '七' is not a number"]
+    assert [str(r) for r in result.rejects] == [
+        f"{path}:2: invalid JSON (Expecting property name enclosed in double quotes)",
+        f"{path}:3: rating '七' is not a number",
+    ]
     assert result.rows_read == 3
 
 
@@ -70,7 +78,9 @@ def test_xlsx(tmp_path):
     path = tmp_path / "reviews.xlsx"
     book.save(path)
     result = read_file(path, source="mall", kind="review")
-    assert [(r.external_id, r.rating, r.product, r.body) for r in result.records] == [("R9", 1.0, "SKU-1", "届いた時点で割れていました")]
+    assert [(r.external_id, r.rating, r.product, r.body) for r in result.records] == [
+        ("R9", 1.0, "SKU-1", "届いた時点で割れていました")
+    ]
 
 
 def test_explicit_mapping_and_content_hash_ids(tmp_path):

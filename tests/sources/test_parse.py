@@ -29,7 +29,9 @@ def test_bad_dates_raise(value):
         parse_datetime(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("5", 5.0), ("３", 3.0), ("★★☆☆☆", 2.0), ("4点", 4.0), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("5", 5.0), ("３", 3.0), ("★★☆☆☆", 2.0), ("4点", 4.0), ("", None), (None, None)]
+)
 def test_ratings(value, expected):
     assert parse_rating(value) == expected
 

@@ -15,11 +15,14 @@ def test_calendar_read_with_rejects(tmp_path):
         ",launch,2026-10-01,,,\n"
         "新アプリ,rollout,2026-10-01,,,\n"
         "障害,incident,2026-10-05 10:00,2026-10-04,,\n"
-        "新商品,launch,来週,,,\n", encoding="utf-8")
+        "新商品,launch,来週,,,\n",
+        encoding="utf-8",
+    )
     releases, rejects = read_releases(path)
     assert [(r.name, r.kind, r.start) for r in releases] == [
         ("サイトリニューアル", "redesign", datetime(2026, 10, 19, 10)),
-        ("秋のセール", "campaign", datetime(2026, 9, 14))]
+        ("秋のセール", "campaign", datetime(2026, 9, 14)),
+    ]
     assert releases[1].end == datetime(2026, 9, 21) and releases[1].area == "全商品"
     assert [str(r) for r in rejects] == [
         f"{path}:4: a release needs a name",

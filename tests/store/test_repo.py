@@ -8,9 +8,21 @@ from store.db import session_scope
 
 
 def doc(ext: str, text: str, when=datetime(2026, 11, 2, 10), source="helpdesk") -> dict:
-    return {"source": source, "external_id": ext, "kind": "ticket", "channel": "mail", "product": None,
-            "created_at": when, "title": None, "text": text, "agent_reply": None, "rating": None,
-            "doc_type": "complaint", "text_hash": f"h-{text}", "ingested_at": datetime(2026, 11, 3)}
+    return {
+        "source": source,
+        "external_id": ext,
+        "kind": "ticket",
+        "channel": "mail",
+        "product": None,
+        "created_at": when,
+        "title": None,
+        "text": text,
+        "agent_reply": None,
+        "rating": None,
+        "doc_type": "complaint",
+        "text_hash": f"h-{text}",
+        "ingested_at": datetime(2026, 11, 3),
+    }
 
 
 def test_add_documents_is_idempotent(engine):
@@ -38,8 +50,14 @@ def test_failed_transaction_keeps_what_was_stored(engine):
 
 def test_load_documents_window(engine):
     with session_scope(engine) as s:
-        repo.add_documents(s, [doc("1", "早い", datetime(2026, 11, 1, 23, 59)), doc("2", "遅い", datetime(2026, 11, 2)),
-                               doc("3", "壊れた", datetime(2026, 11, 9))])
+        repo.add_documents(
+            s,
+            [
+                doc("1", "早い", datetime(2026, 11, 1, 23, 59)),
+                doc("2", "遅い", datetime(2026, 11, 2)),
+                doc("3", "壊れた", datetime(2026, 11, 9)),
+            ],
+        )
         frame = repo.load_documents(s, datetime(2026, 11, 2), datetime(2026, 11, 9))
     assert list(frame.columns) == list(C.DOC_COLUMNS)
     assert frame[C.TEXT].tolist() == ["遅い"]
