@@ -135,6 +135,24 @@ def cmd_release_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_import(args: argparse.Namespace) -> int:
+    from flows.faq import import_faq
+    from sources.records import SourceError
+
+    try:
+        result = import_faq(_engine(), args.path)
+    except SourceError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    for reject in result.rejects:
+        print(f"rejected {reject}", file=sys.stderr)
+    if result.version_id is None:
+        print(f"FAQ unchanged ({result.entries} entries): nothing stored")
+    else:
+        print(f"imported {result.entries} FAQ entries as version {result.version_id} (earlier versions kept)")
+    return 0
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -184,6 +202,11 @@ def parser() -> argparse.ArgumentParser:
     rel_list = release.add_parser("list", help="the releases, oldest first")
     rel_list.add_argument("--names", action="store_true", help="one name per line")
     rel_list.set_defaults(func=cmd_release_list)
+
+    faq = sub.add_parser("faq", help="the shop's FAQ").add_subparsers(dest="action", required=True)
+    faq_import = faq.add_parser("import", help="import the FAQ from CSV/TSV/JSONL/Markdown or a saved HTML page")
+    faq_import.add_argument("path", type=Path)
+    faq_import.set_defaults(func=cmd_faq_import)
 
     check = sub.add_parser("release-check", help="did complaints rise after a release? (HTML report)")
     target = check.add_mutually_exclusive_group(required=True)

@@ -111,3 +111,26 @@ class Release(Base):
     area: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FaqVersion(Base):
+    """One import of the shop's FAQ; the newest is the current FAQ, older ones stay as history."""
+
+    __tablename__ = "faq_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    n_entries: Mapped[int] = mapped_column(Integer)
+
+
+class FaqEntryRow(Base):
+    __tablename__ = "faq_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("faq_versions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    updated: Mapped[str | None] = mapped_column(String(50))

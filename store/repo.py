@@ -15,6 +15,8 @@ from store.models import (
     Document,
     DocumentTopic,
     EmbeddingCache,
+    FaqEntryRow,
+    FaqVersion,
     Release,
     Run,
     RunTopic,
@@ -201,3 +203,42 @@ def list_releases(session: Session) -> list[Release]:
 
 def get_release(session: Session, name: str) -> Release | None:
     return session.scalars(select(Release).where(Release.name == name)).first()
+
+
+# --- FAQ -------------------------------------------------------------------------------------------
+
+FAQ_COLUMNS = ("position", "category", "question", "answer", "url", "updated")
+
+
+def current_faq_version(session: Session) -> FaqVersion | None:
+    return session.scalars(select(FaqVersion).order_by(FaqVersion.id.desc()).limit(1)).first()
+
+
+def add_faq_version(session: Session, source: str, content_hash: str, entries: Sequence[Mapping]) -> int | None:
+    """Store a new FAQ version and return its id; None when it equals the current version (nothing stored)."""
+    current = current_faq_version(session)
+    if current is not None and current.content_hash == content_hash:
+        return None
+    version = FaqVersion(imported_at=datetime.now(), source=source, content_hash=content_hash, n_entries=len(entries))
+    session.add(version)
+    session.flush()
+    rows = [
+        {"version_id": version.id, "position": i, **{k: e.get(k) for k in FAQ_COLUMNS[1:]}}
+        for i, e in enumerate(entries)
+    ]
+    session.execute(FaqEntryRow.__table__.insert(), rows)
+    return version.id
+
+
+def faq_entries(session: Session, version_id: int | None = None) -> pd.DataFrame:
+    """Entries of a version (default: the current one) with FAQ_COLUMNS; empty when no FAQ was imported."""
+    if version_id is None:
+        current = current_faq_version(session)
+        version_id = current.id if current else -1
+    cols = [getattr(FaqEntryRow, c) for c in FAQ_COLUMNS]
+    stmt = select(*cols).where(FaqEntryRow.version_id == version_id).order_by(FaqEntryRow.position)
+    return pd.DataFrame(session.execute(stmt).all(), columns=list(FAQ_COLUMNS))
+
+
+def faq_versions(session: Session) -> list[FaqVersion]:
+    return list(session.scalars(select(FaqVersion).order_by(FaqVersion.id)))

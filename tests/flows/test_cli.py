@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,14 @@ def test_release_calendar_commands(tmp_path):
     ]
     listing = koe("release", "list", db=db).stdout.splitlines()
     assert listing[1] == "2026-10-19 10:00  redesign  サイトリニューアル"
+
+
+def test_faq_import_command(tmp_path):
+    db = tmp_path / "koe.db"
+    page = Path(__file__).resolve().parents[1] / "data" / "faq" / "messy_faq.html"
+    first = koe("faq", "import", str(page), db=db)
+    assert first.stdout.strip() == "imported 6 FAQ entries as version 1 (earlier versions kept)"
+    assert f"rejected {page}:heading: no answer for '空の質問?'" in first.stderr
+    assert koe("faq", "import", str(page), db=db).stdout.strip() == "FAQ unchanged (6 entries): nothing stored"
+    missing = koe("faq", "import", str(tmp_path / "none.html"), db=db)
+    assert missing.returncode == 2 and "none.html: no such file" in missing.stderr
