@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
 from flows.settings import Settings
-from flows.steps import Modelled, load_window, model_complaints
+from flows.steps import Modelled, load_window, model_complaints, topic_day_counts
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -80,9 +80,7 @@ def run_release_check(
     modelled = model_complaints(engine, settings, docs)
     if modelled.result is None:
         raise ReleaseCheckError("; ".join(modelled.notes))
-    has_topic = modelled.topic.notna() & (modelled.topic >= 0)
-    days = docs[C.CREATED_AT].dt.date
-    counts, totals = S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)
+    counts, totals = topic_day_counts(docs, modelled)
     try:
         win, result = S.impact(counts, totals, day, pre_days=pre_days, post_days=post_days)
     except S.SpikeInputError as exc:

@@ -21,6 +21,7 @@ from flows import analysis
 from flows.ingest import IngestReport, ingest_file
 from flows.settings import FileSource, Settings
 from nlp import columns as C
+from nlp import spikes as S
 from nlp import weekly as W
 from nlp.embed import get_embedder
 from nlp.topics import TopicConfig, TopicResult, fit_topics
@@ -120,3 +121,11 @@ def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> 
         W.aligned(result.centrality, docs.index, complaints),
         [],
     )
+
+
+def topic_day_counts(docs: pd.DataFrame, modelled: Modelled) -> tuple[pd.DataFrame, pd.Series]:
+    """(day x topic complaint counts, documents per day) of the window: outliers are no topic, and every
+    document of the day, complaint or not, counts towards the exposure."""
+    has_topic = modelled.topic.notna() & (modelled.topic >= 0)
+    days = docs[C.CREATED_AT].dt.date
+    return S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)

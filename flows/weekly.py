@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from flows import analysis
 from flows.ingest import IngestReport
 from flows.settings import Settings
-from flows.steps import Modelled, ingest_source, load_window, model_complaints
+from flows.steps import Modelled, ingest_source, load_window, model_complaints, topic_day_counts
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -56,9 +56,7 @@ def _spikes(
     """This week's significant rises, each with the releases that started shortly before it."""
     if modelled.result is None:
         return [], []
-    has_topic = modelled.topic.notna() & (modelled.topic >= 0)
-    days = docs[C.CREATED_AT].dt.date
-    counts, totals = S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)
+    counts, totals = topic_day_counts(docs, modelled)
     try:
         _, result = S.weekly_spikes(counts, totals, week, baseline_weeks=settings.spike_baseline_weeks)
     except S.SpikeInputError as exc:
