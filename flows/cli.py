@@ -153,6 +153,13 @@ def cmd_faq_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
+    from bench.eval_faq_gaps import evaluate
+
+    print(json.dumps(evaluate(args.data, seed=args.seed, sample=args.sample), ensure_ascii=False))
+    return 0
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -229,6 +236,11 @@ def parser() -> argparse.ArgumentParser:
     spikes.add_argument("--seed", type=int, default=0)
     spikes.add_argument("--replicates", type=int, default=40)
     spikes.set_defaults(func=cmd_eval_spikes)
+    gaps = ev.add_parser("faq-gaps", help="recall and precision of FAQ-gap suggestions on hidden real topics")
+    gaps.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
+    gaps.add_argument("--seed", type=int, default=0)
+    gaps.add_argument("--sample", type=int, default=10000)
+    gaps.set_defaults(func=cmd_eval_faq_gaps)
     return p
 
 

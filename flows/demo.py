@@ -10,6 +10,7 @@ from prefect import flow
 from sqlalchemy import Engine
 
 from flows import analysis
+from flows.faq import import_faq
 from flows.release_check import ReleaseCheckError, ReleaseOutputs, run_release_check
 from flows.releases import import_releases
 from flows.settings import FileSource, Settings
@@ -68,6 +69,8 @@ def demo_report(out_dir: Path = DEMO_OUT) -> DemoOutputs:
         print(report.summary())
         for reject in report.rejects[:10]:
             print(f"  rejected {reject}")
+    faq = import_faq(engine, SAMPLE / "faq.csv")
+    print(f"{SAMPLE / 'faq.csv'}: " + (f"FAQ version {faq.version_id}" if faq.version_id else "FAQ unchanged"))
     new, duplicate, _ = import_releases(engine, SAMPLE / "releases.csv")
     print(f"{SAMPLE / 'releases.csv'}: releases new {new} / duplicate {duplicate}")
     checks = release_checks(engine, settings)

@@ -93,34 +93,43 @@ class Modelled:
     topic: pd.Series  # per document of the window; NaN where not modelled
     centrality: pd.Series
     notes: list[str]
+    positions: np.ndarray  # row positions (in the window) of the modelled documents
+    tokens: list[list[str]]  # aligned with positions
+    embeddings: np.ndarray  # aligned with positions
 
 
-def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled:
-    """Topics of the window's complaints; a window with too few of them gets a note instead of topics."""
-    complaints = np.flatnonzero((docs[C.DOC_TYPE] == COMPLAINT).to_numpy())
-    focus = docs.iloc[complaints]
+def model_documents(
+    engine: Engine, settings: Settings, docs: pd.DataFrame, types: tuple[str, ...], what: str
+) -> Modelled:
+    """Topics of the window's documents of `types`; too few of them gets a note (naming `what`) instead."""
+    positions = np.flatnonzero(docs[C.DOC_TYPE].isin(types).to_numpy())
+    focus = docs.iloc[positions]
     tokens = tokenize_documents(engine, focus)
     embeddings = embed_documents(engine, focus, settings.embedder)
     config = _topic_config(settings, len(focus))
     too_few = topics_too_few(focus[C.TEXT].tolist(), config)
     if too_few:
-        get_run_logger().warning("no topics this week: %s", too_few)
+        get_run_logger().warning("no topics of %s: %s", what, too_few)
         empty = pd.Series(np.nan, index=docs.index)
+        note = f"{what}が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"
         return Modelled(
-            None,
-            pd.DataFrame(columns=list(C.TOPIC_COLUMNS)),
-            empty,
-            empty,
-            [f"苦情が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"],
+            None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty, [note], positions, tokens, embeddings
         )
     result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
     return Modelled(
         result,
         result.topics,
-        W.aligned(result.assignments, docs.index, complaints),
-        W.aligned(result.centrality, docs.index, complaints),
+        W.aligned(result.assignments, docs.index, positions),
+        W.aligned(result.centrality, docs.index, positions),
         [],
+        positions,
+        tokens,
+        embeddings,
     )
+
+
+def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled:
+    return model_documents(engine, settings, docs, (COMPLAINT,), "苦情")
 
 
 def topic_day_counts(docs: pd.DataFrame, modelled: Modelled) -> tuple[pd.DataFrame, pd.Series]:

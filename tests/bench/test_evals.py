@@ -23,3 +23,12 @@ def test_eval_spikes_prints_json_last_line(capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(result) >= {"false_positive_rate", "fdr", "power_1.5x", "power_2x", "power_3x"}
     assert result["power_3x"] >= 0.8 and result["false_positive_rate"] <= 0.2
+
+
+def test_eval_faq_gaps_prints_json_last_line(capsys):
+    """The FAQ-gap evaluation runs end to end on the bundled labels (one of the 6 topics hidden)."""
+    assert main(["eval", "faq-gaps", "--data", str(DATA), "--seed", "0", "--sample", "480"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) >= {"recall_at_10", "recall_at_20", "precision_at_10", "n_hidden"}
+    assert result["n_hidden"] == 1 and result["n_faq"] == 5
+    assert all(0 <= result[k] <= 1 for k in ("recall_at_10", "recall_at_20", "precision_at_10"))

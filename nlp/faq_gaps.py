@@ -1,0 +1,152 @@
+"""FAQ-gap suggestions: topics whose messages the FAQ does not answer, ranked for a CS lead.
+
+Rank = uncovered messages this period x (1 + growth vs the previous period) x (1 + complaint share):
+volume the FAQ could absorb, rising themes first, complaints before idle questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from nlp import columns as C
+from nlp.faq_match import Coverage
+
+# suggestion columns
+(
+    TOPIC_ID,
+    LABEL,
+    PROPOSED_QUESTION,
+    CATEGORY,
+    VOLUME,
+    PREVIOUS,
+    GROWTH,
+    UNCOVERED_SHARE,
+    COMPLAINT_SHARE,
+    SCORE,
+    EXAMPLES,
+    NEAREST_FAQ,
+    NEAREST_SCORE,
+    DRAFT_ANSWER,
+    MEMBERS,
+) = (
+    "topic_id",
+    "label",
+    "proposed_question",
+    "category",
+    "volume",
+    "previous",
+    "growth",
+    "uncovered_share",
+    "complaint_share",
+    "score",
+    "examples",
+    "nearest_faq",
+    "nearest_score",
+    "draft_answer",
+    "members",
+)
+SUGGESTION_COLUMNS = (
+    TOPIC_ID,
+    LABEL,
+    PROPOSED_QUESTION,
+    CATEGORY,
+    VOLUME,
+    PREVIOUS,
+    GROWTH,
+    UNCOVERED_SHARE,
+    COMPLAINT_SHARE,
+    SCORE,
+    EXAMPLES,
+    NEAREST_FAQ,
+    NEAREST_SCORE,
+    DRAFT_ANSWER,
+    MEMBERS,
+)
+
+_QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か。?)$")
+_PLACEHOLDER = re.compile(r"<[A-Z]+>")
+UNCATEGORIZED = "未分類"
+
+
+def _proposed_question(texts: pd.Series, centrality: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
+    """The most central message of the topic that reads as a complete question and holds no redacted data."""
+    lo, hi = lengths
+    candidates = [
+        (c, t)
+        for t, c in zip(texts, centrality, strict=True)
+        if lo <= len(t) <= hi and _QUESTION_FORM.search(t.strip()) and not _PLACEHOLDER.search(t)
+    ]
+    if not candidates:
+        candidates = [(c, t) for t, c in zip(texts, centrality, strict=True) if not _PLACEHOLDER.search(t)]
+    return max(candidates)[1] if candidates else texts.iloc[0]
+
+
+def _draft_answer(replies: pd.Series) -> str | None:
+    """The agents' most common reply to the topic (already redacted at ingest)."""
+    replies = replies.dropna().map(str.strip)
+    replies = replies[replies != ""]
+    return None if replies.empty else str(replies.value_counts().idxmax())
+
+
+def suggest(
+    docs: pd.DataFrame,
+    topics: pd.DataFrame,
+    assignments: np.ndarray,
+    centrality: np.ndarray,
+    scores: np.ndarray,
+    cov: Coverage,
+    faq: pd.DataFrame,
+    in_period: np.ndarray,
+    in_previous: np.ndarray,
+    n_examples: int = 5,
+) -> pd.DataFrame:
+    """Ranked suggestions, one per topic with uncovered messages in the period.
+
+    `docs` are the messages (question, complaint, request ...) with `columns.DOC_COLUMNS`; the arrays are
+    aligned with them; `scores` is (n_docs, n_faq) from nlp.faq_match.hybrid_scores; `faq` has question,
+    answer and category columns in the same order as the score columns.
+    """
+    labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
+    rows = []
+    for topic in labels.index:
+        members = np.flatnonzero((assignments == topic) & in_period)
+        uncovered = members[~cov.covered[members]]
+        if not len(uncovered):
+            continue
+        previous = int(((assignments == topic) & in_previous).sum())
+        growth = (len(members) - previous) / max(previous, 1)
+        complaint_share = float((docs[C.DOC_TYPE].to_numpy()[members] == "complaint").mean())
+        nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
+        order = uncovered[np.argsort(-centrality[uncovered])]
+        rows.append(
+            {
+                TOPIC_ID: topic,
+                LABEL: labels[topic],
+                PROPOSED_QUESTION: _proposed_question(docs[C.TEXT].iloc[uncovered], centrality[uncovered]),
+                CATEGORY: (faq["category"].iloc[nearest] if nearest >= 0 else None) or UNCATEGORIZED,
+                VOLUME: len(members),
+                PREVIOUS: previous,
+                GROWTH: growth,
+                UNCOVERED_SHARE: len(uncovered) / len(members),
+                COMPLAINT_SHARE: complaint_share,
+                SCORE: len(uncovered) * (1 + max(0.0, growth)) * (1 + complaint_share),
+                EXAMPLES: list(dict.fromkeys(docs[C.TEXT].iloc[order]))[:n_examples],
+                NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
+                NEAREST_SCORE: float(scores[members, nearest].mean()) if nearest >= 0 else 0.0,
+                DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[members]),
+                MEMBERS: members.tolist(),
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS)).sort_values(SCORE, ascending=False, ignore_index=True)
+    out[DRAFT_ANSWER] = out[DRAFT_ANSWER].astype(object).where(out[DRAFT_ANSWER].notna(), None)  # not NaN
+    return out
+
+
+def message_columns(texts: Sequence[str]) -> pd.DataFrame:
+    """A minimal docs frame for callers that have only texts (evaluations): every field but text empty."""
+    n = len(texts)
+    return pd.DataFrame({**{c: [None] * n for c in C.DOC_COLUMNS}, C.TEXT: list(texts), C.DOC_TYPE: ["question"] * n})

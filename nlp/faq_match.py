@@ -1,0 +1,86 @@
+"""Does an FAQ entry already answer this customer message? A hybrid of embedding similarity (the topic
+embedder, message vs FAQ question) and BM25 over fugashi tokens (message vs FAQ question + answer).
+
+Embedding similarity finds paraphrases (「いつ届く？」 vs 「何日で届きますか」); BM25 rewards the shop's own
+nouns (送料, 領収書, のし) that an FAQ entry must contain to answer the message. The weight and the
+threshold are calibrated on labelled data by bench/eval_faq_gaps.py, not picked by hand; the figures
+behind the defaults are in bench/README.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# bm25 / (bm25 + BM25_HALF): a raw BM25 score has no fixed scale; this maps it to [0, 1), 0.5 at BM25_HALF
+BM25_HALF = 4.0
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    embedding_weight: float = 0.7
+    threshold: float = 0.5  # a message with a best hybrid score at or above this is covered
+
+
+def bm25_scores(doc_tokens: Sequence[Sequence[str]], faq_tokens: Sequence[Sequence[str]]) -> np.ndarray:
+    """(n_docs, n_faq) BM25 scores of each message (as query) against each FAQ entry (as document)."""
+    import bm25s
+
+    if not len(faq_tokens):
+        return np.zeros((len(doc_tokens), 0), dtype=np.float32)
+    retriever = bm25s.BM25()
+    # bm25s needs at least one token per document; an empty FAQ text gets a token no message contains
+    retriever.index([list(t) or ["\x00"] for t in faq_tokens], show_progress=False)
+    vocab = retriever.vocab_dict
+    out = np.zeros((len(doc_tokens), len(faq_tokens)), dtype=np.float32)
+    for i, tokens in enumerate(doc_tokens):
+        known = [t for t in tokens if t in vocab]
+        if known:
+            out[i] = retriever.get_scores(known)
+    return out
+
+
+def hybrid_scores(
+    doc_embeddings: np.ndarray,
+    faq_embeddings: np.ndarray,
+    doc_tokens: Sequence[Sequence[str]],
+    faq_tokens: Sequence[Sequence[str]],
+    config: MatchConfig = MatchConfig(),
+) -> np.ndarray:
+    """(n_docs, n_faq) scores in [0, 1]: weighted embedding cosine (clipped at 0) and saturated BM25."""
+    cosine = np.clip(doc_embeddings @ faq_embeddings.T, 0.0, 1.0)
+    bm25 = bm25_scores(doc_tokens, faq_tokens)
+    lexical = bm25 / (bm25 + BM25_HALF)
+    return config.embedding_weight * cosine + (1 - config.embedding_weight) * lexical
+
+
+@dataclass(frozen=True)
+class Coverage:
+    best_entry: np.ndarray  # index of the best FAQ entry per message (-1 when there is no FAQ)
+    best_score: np.ndarray
+    covered: np.ndarray  # bool
+
+
+def coverage(scores: np.ndarray, config: MatchConfig = MatchConfig()) -> Coverage:
+    if scores.shape[1] == 0:
+        n = scores.shape[0]
+        return Coverage(np.full(n, -1), np.zeros(n, dtype=np.float32), np.zeros(n, dtype=bool))
+    best = scores.argmax(axis=1)
+    best_score = scores[np.arange(len(scores)), best]
+    return Coverage(best, best_score, best_score >= config.threshold)
+
+
+def calibrate(best_scores: np.ndarray, truly_covered: np.ndarray) -> tuple[float, float]:
+    """(threshold, F1): the cut on best scores that best finds the messages no FAQ entry answers (the gaps
+    are what a CS lead acts on; most messages are covered, so F1 on "covered" would reward calling
+    everything covered). Every distinct score is tried, in O(n log n); covered means score >= threshold."""
+    order = np.argsort(best_scores, kind="stable")
+    ranked, gaps = best_scores[order], ~np.asarray(truly_covered, dtype=bool)[order]
+    f1 = 2 * np.cumsum(gaps) / (np.arange(1, len(ranked) + 1) + gaps.sum())
+    last_of_tie = np.r_[ranked[1:] != ranked[:-1], True]  # a cut cannot split equal scores
+    best = int(np.argmax(np.where(last_of_tie, f1, -1.0)))
+    # messages up to `best` are gaps: the threshold is the next higher score (or just above the top one)
+    threshold = float(ranked[best + 1]) if best + 1 < len(ranked) else float(np.nextafter(ranked[best], np.inf))
+    return threshold, float(f1[best])
