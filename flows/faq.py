@@ -29,4 +29,3 @@ def import_faq(engine: Engine, path: Path | str) -> FaqImport:
     with session_scope(engine) as session:
         version_id = repo.add_faq_version(session, str(path), digest, rows)
     return FaqImport(version_id, len(rows), rejects)
-

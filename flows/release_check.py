@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
 from flows.settings import Settings
-from flows.steps import Modelled, load_window, model_complaints, topic_day_counts
+from flows.steps import Modelled, load_window, model_complaints, record_run, topic_day_counts
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -88,26 +88,17 @@ def run_release_check(
     context = report.build_context(info, win, result, modelled.topics, counts, post_quotes(docs, modelled, day))
     slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
     html = report.write_html(context, Path(settings.out_dir) / f"release-{day}-{slug}" / "report.html").resolve()
-    _record(engine, settings, win, len(docs), html)
+    run_id = record_run(
+        engine, settings, "release_check", (win.pre_start, win.post_end - dt.timedelta(days=1)), docs, modelled
+    )
+    with session_scope(engine) as session:
+        repo.finish_run(session, run_id, report_path=str(html))
     create_markdown_artifact(
         key="release-check",
         markdown=report.markdown_digest(context, html),
         description=f"koe release check {info.name}",
     )
     return ReleaseOutputs(html=html, result=result, windows=win, topics=modelled.topics)
-
-
-def _record(engine: Engine, settings: Settings, win: S.Windows, n_docs: int, html: Path) -> None:
-    with session_scope(engine) as session:
-        run_id = repo.create_run(
-            session,
-            kind="release_check",
-            period_start=win.pre_start,
-            period_end=win.post_end - dt.timedelta(days=1),
-            embedder=settings.embedder,
-            n_documents=n_docs,
-        )
-        repo.finish_run(session, run_id, report_path=str(html))
 
 
 @flow(name="release-check", log_prints=True)

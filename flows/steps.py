@@ -26,6 +26,8 @@ from nlp import weekly as W
 from nlp.embed import get_embedder
 from nlp.topics import TopicConfig, TopicResult, fit_topics
 from nlp.topics import too_few as topics_too_few
+from store import repo
+from store.db import session_scope
 
 COMPLAINT = "complaint"
 # Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
@@ -93,9 +95,6 @@ class Modelled:
     topic: pd.Series  # per document of the window; NaN where not modelled
     centrality: pd.Series
     notes: list[str]
-    positions: np.ndarray  # row positions (in the window) of the modelled documents
-    tokens: list[list[str]]  # aligned with positions
-    embeddings: np.ndarray  # aligned with positions
 
 
 def model_documents(
@@ -112,9 +111,7 @@ def model_documents(
         get_run_logger().warning("no topics of %s: %s", what, too_few)
         empty = pd.Series(np.nan, index=docs.index)
         note = f"{what}が少なすぎるため、トピック分析は行いませんでした（{too_few}）。"
-        return Modelled(
-            None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty, [note], positions, tokens, embeddings
-        )
+        return Modelled(None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty, [note])
     result = find_topics(focus[C.TEXT].tolist(), tokens, embeddings, settings.embedder, config)
     return Modelled(
         result,
@@ -122,9 +119,6 @@ def model_documents(
         W.aligned(result.assignments, docs.index, positions),
         W.aligned(result.centrality, docs.index, positions),
         [],
-        positions,
-        tokens,
-        embeddings,
     )
 
 
@@ -138,3 +132,22 @@ def topic_day_counts(docs: pd.DataFrame, modelled: Modelled) -> tuple[pd.DataFra
     has_topic = modelled.topic.notna() & (modelled.topic >= 0)
     days = docs[C.CREATED_AT].dt.date
     return S.daily_counts(days[has_topic], modelled.topic[has_topic].astype(int), days)
+
+
+def record_run(
+    engine: Engine, settings: Settings, kind: str, period: tuple[date, date], docs: pd.DataFrame, modelled: Modelled
+) -> int:
+    """A run row with its topics and every modelled document's topic; returns the run id."""
+    with session_scope(engine) as session:
+        run_id = repo.create_run(
+            session,
+            kind=kind,
+            period_start=period[0],
+            period_end=period[1],
+            embedder=settings.embedder,
+            n_documents=len(docs),
+        )
+        has_topic = modelled.topic.notna()
+        assignments = pd.DataFrame({C.ID: docs.loc[has_topic, C.ID], C.TOPIC: modelled.topic[has_topic].astype(int)})
+        repo.store_run_results(session, run_id, modelled.topics, assignments)
+    return run_id

@@ -15,8 +15,7 @@ from sqlalchemy import Engine
 from flows import analysis
 from flows.ingest import IngestReport
 from flows.settings import Settings
-from flows.steps import Modelled, ingest_source, load_window, model_complaints, topic_day_counts
-from nlp import columns as C
+from flows.steps import Modelled, ingest_source, load_window, model_complaints, record_run, topic_day_counts
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.pii import make_redactor
@@ -78,20 +77,9 @@ def _store_and_render(
     notes: list[str],
     spikes: list[dict],
 ) -> WeeklyOutputs:
-    topic, result = modelled.topic, modelled.result
+    result = modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
-    with session_scope(engine) as session:
-        run_id = repo.create_run(
-            session,
-            kind="weekly",
-            period_start=summary.week_start,
-            period_end=summary.week_end,
-            embedder=settings.embedder,
-            n_documents=len(docs),
-        )
-        has_topic = topic.notna()
-        assignments = pd.DataFrame({C.ID: docs.loc[has_topic, C.ID], C.TOPIC: topic[has_topic].astype(int)})
-        repo.store_run_results(session, run_id, modelled.topics, assignments)
+    run_id = record_run(engine, settings, "weekly", (summary.week_start, summary.week_end), docs, modelled)
     model_path = save_model(result, out / f"model-run{run_id}") if result else None
     html = report.write_html(report.build_context(summary, notes=notes, spikes=spikes), out / "report.html")
     csv = report.write_csv(summary, out / "topics.csv")
