@@ -16,56 +16,11 @@ from nlp import columns as C
 from nlp.faq_match import Coverage
 
 # suggestion columns
-(
-    TOPIC_ID,
-    LABEL,
-    PROPOSED_QUESTION,
-    CATEGORY,
-    VOLUME,
-    PREVIOUS,
-    GROWTH,
-    UNCOVERED_SHARE,
-    COMPLAINT_SHARE,
-    SCORE,
-    EXAMPLES,
-    NEAREST_FAQ,
-    NEAREST_SCORE,
-    DRAFT_ANSWER,
-    MEMBERS,
-) = (
-    "topic_id",
-    "label",
-    "proposed_question",
-    "category",
-    "volume",
-    "previous",
-    "growth",
-    "uncovered_share",
-    "complaint_share",
-    "score",
-    "examples",
-    "nearest_faq",
-    "nearest_score",
-    "draft_answer",
-    "members",
-)
-SUGGESTION_COLUMNS = (
-    TOPIC_ID,
-    LABEL,
-    PROPOSED_QUESTION,
-    CATEGORY,
-    VOLUME,
-    PREVIOUS,
-    GROWTH,
-    UNCOVERED_SHARE,
-    COMPLAINT_SHARE,
-    SCORE,
-    EXAMPLES,
-    NEAREST_FAQ,
-    NEAREST_SCORE,
-    DRAFT_ANSWER,
-    MEMBERS,
-)
+SUGGESTION_COLUMNS = ("topic_id", "label", "proposed_question", "category", "volume", "previous", "growth",
+                      "uncovered_share", "complaint_share", "score", "examples", "nearest_faq", "nearest_score",
+                      "draft_answer", "members")  # fmt: skip
+(TOPIC_ID, LABEL, PROPOSED_QUESTION, CATEGORY, VOLUME, PREVIOUS, GROWTH, UNCOVERED_SHARE, COMPLAINT_SHARE, SCORE,
+ EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
 
 _QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か。?)$")
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
