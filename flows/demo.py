@@ -60,7 +60,7 @@ def release_checks(engine: Engine, settings: Settings) -> dict[str, ReleaseOutpu
     return out
 
 
-@flow(name="demo-report", log_prints=True)
+@flow(name="demo-report")  # prints go to the terminal: the demo is run by a person
 def demo_report(out_dir: Path = DEMO_OUT) -> DemoOutputs:
     settings = demo_settings(out_dir)
     engine = make_engine(settings.database_url)
