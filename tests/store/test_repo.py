@@ -72,3 +72,62 @@ def test_token_and_embedding_caches_round_trip(engine):
         assert repo.cached_tokens(s, ["a"], "v2") == {}
         vectors = repo.cached_embeddings(s, ["a", "b"], "use")
     assert list(vectors) == ["a"] and vectors["a"].tolist() == [0.5, -1.0]
+
+
+def test_releases_unique_by_name(engine):
+    release = {
+        "name": "サイトリニューアル",
+        "kind": "redesign",
+        "start": datetime(2026, 10, 19, 10),
+        "end": None,
+        "area": "ログイン",
+        "notes": None,
+    }
+    with session_scope(engine) as s:
+        assert repo.add_releases(s, [release, release]) == (1, 1)
+    with session_scope(engine) as s:
+        assert repo.add_releases(s, [release]) == (0, 1)
+        assert repo.get_release(s, "サイトリニューアル").start == datetime(2026, 10, 19, 10)
+        assert [r.name for r in repo.list_releases(s)] == ["サイトリニューアル"]
+
+
+def test_faq_versions_keep_history(engine):
+    v1 = [{"question": "送料は?", "answer": "550円です。", "category": "送料", "url": None, "updated": None}]
+    v2 = [{**v1[0], "answer": "5,000円以上で無料です。"}]
+    with session_scope(engine) as s:
+        first = repo.add_faq_version(s, "faq.csv", "h1", v1)
+        assert repo.add_faq_version(s, "faq.csv", "h1", v1) is None
+        repo.add_faq_version(s, "faq.csv", "h2", v2)
+    with session_scope(engine) as s:
+        assert repo.faq_entries(s)["answer"].tolist() == ["5,000円以上で無料です。"]
+        assert repo.faq_entries(s, first)["answer"].tolist() == ["550円です。"]
+
+
+def test_run_results_round_trip(engine):
+    import pandas as pd
+
+    with session_scope(engine) as s:
+        repo.add_documents(s, [doc("1", "配送が遅い"), doc("2", "ログインできない")])
+        ids = repo.load_documents(s, datetime(2026, 11, 1), datetime(2026, 11, 9))[C.ID].tolist()
+        run_id = repo.create_run(
+            s,
+            kind="weekly",
+            period_start=datetime(2026, 11, 2).date(),
+            period_end=datetime(2026, 11, 8).date(),
+            embedder="use",
+            n_documents=2,
+        )
+        topics = pd.DataFrame(
+            {
+                C.TOPIC_ID: [0],
+                C.LABEL: ["配送・遅い"],
+                C.KEYWORDS: [["配送", "遅い"]],
+                C.REPRESENTATIVE: ["配送が遅い"],
+                C.SIZE: [1],
+            }
+        )
+        repo.store_run_results(s, run_id, topics, pd.DataFrame({C.ID: ids, C.TOPIC: [0, -1]}))
+        repo.finish_run(s, run_id, report_path="/tmp/r.html")
+    with session_scope(engine) as s:
+        assert repo.run_topics(s, run_id)[C.KEYWORDS].tolist() == [["配送", "遅い"]]
+        assert repo.latest_run(s, "weekly").report_path == "/tmp/r.html"
