@@ -7,8 +7,6 @@ scripts and footers are ignored.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -17,7 +15,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from sources.files import decode_bytes
+from sources.files import decode_bytes, delimited_rows, find_columns
 from sources.records import Reject, SourceError
 
 _ALIASES = {
@@ -58,13 +56,12 @@ def _entry(question: str, answer: str, origin: str, **extra: str | None) -> FaqE
     return FaqEntry(q, a, *(_clean(extra.get(k)) or None for k in ("category", "url", "updated")), origin=origin)
 
 
-def _from_rows(rows: list[tuple[int, dict]], path: Path) -> tuple[list[FaqEntry], list[Reject]]:
+def _from_rows(header: list[str], rows: list[tuple[int, dict]], path: Path) -> tuple[list[FaqEntry], list[Reject]]:
     if not rows:
         return [], []
-    lowered = {h.strip().lower(): h for h in rows[0][1] if h is not None}  # None: values past the header
-    cols = {f: next((lowered[a] for a in aliases if a in lowered), None) for f, aliases in _ALIASES.items()}
+    cols = find_columns(header, _ALIASES)
     if cols["question"] is None or cols["answer"] is None:
-        raise SourceError(f"{path}: an FAQ file needs question and answer columns (has: {', '.join(rows[0][1])})")
+        raise SourceError(f"{path}: an FAQ file needs question and answer columns (has: {', '.join(header)})")
     entries, rejects = [], []
     for line, row in rows:
         values = {f: (str(row.get(c)) if c and row.get(c) is not None else None) for f, c in cols.items()}
@@ -73,15 +70,6 @@ def _from_rows(rows: list[tuple[int, dict]], path: Path) -> tuple[list[FaqEntry]
         except ValueError as exc:
             rejects.append(Reject(f"{path}:{line}", str(exc)))
     return entries, rejects
-
-
-def _delimited_rows(text: str, delimiter: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, line = [], 1
-    for row in reader:
-        rows.append((line + 1, row))
-        line = reader.line_num
-    return rows
 
 
 def _jsonl_rows(text: str, path: Path) -> list[tuple[int, dict]]:
@@ -182,9 +170,11 @@ def read_faq(path: Path | str) -> tuple[list[FaqEntry], list[Reject]]:
     suffix = path.suffix.lower()
     text = decode_bytes(path.read_bytes(), path)
     if suffix in (".csv", ".tsv"):
-        entries, rejects = _from_rows(_delimited_rows(text, "," if suffix == ".csv" else "\t"), path)
+        header, rows = delimited_rows(text, "," if suffix == ".csv" else "\t")
+        entries, rejects = _from_rows(header, list(rows), path)
     elif suffix in (".jsonl", ".ndjson"):
-        entries, rejects = _from_rows(_jsonl_rows(text, path), path)
+        rows = _jsonl_rows(text, path)
+        entries, rejects = _from_rows(list(rows[0][1]) if rows else [], rows, path)
     elif suffix in (".md", ".markdown"):
         entries, rejects = _markdown(text, path)
     elif suffix in (".html", ".htm"):

@@ -107,17 +107,26 @@ def decode_bytes(data: bytes, path: Path) -> str:
     return data.decode(encoding, errors="strict")
 
 
-def _rows_delimited(text: str, delimiter: str) -> Iterator[tuple[int, dict]]:
+def delimited_rows(text: str, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """(header, rows): each non-blank row as (the line it starts on, {column: value}). Quoted values may
+    span lines, so the line is the reader's, not a count of rows."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if header is None:
-        return
-    line = reader.line_num
-    for values in reader:
-        start, line = line + 1, reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        yield start, dict(zip(header, values, strict=False))
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, dict]]:
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if any(v.strip() for v in values):
+                yield start, dict(zip(header, values, strict=False))
+
+    return header, rows()
+
+
+def find_columns(header: list[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str | None]:
+    """field -> the header's column named by one of the field's aliases (case-insensitive), or None."""
+    lowered = {h.strip().lower(): h for h in header}
+    return {field: next((lowered[a] for a in names if a in lowered), None) for field, names in aliases.items()}
 
 
 def _rows_jsonl(text: str, path: Path, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
@@ -160,13 +169,8 @@ def resolve_columns(header: list[str], mapping: Mapping[str, str]) -> dict[str, 
         if column not in header:
             raise SourceError(f"--map {column}={fld}: the file has no column {column!r} (columns: {', '.join(header)})")
     out = {fld: column for column, fld in mapping.items()}
-    lowered = {h.strip().lower(): h for h in header}
-    for fld, aliases in DEFAULT_ALIASES.items():
-        if fld not in out:
-            match = next((lowered[a] for a in aliases if a in lowered), None)
-            if match is not None:
-                out[fld] = match
-    return out
+    found = find_columns(header, {fld: aliases for fld, aliases in DEFAULT_ALIASES.items() if fld not in out})
+    return out | {fld: column for fld, column in found.items() if column is not None}
 
 
 def _value(row: Mapping, column: str | None) -> object:
@@ -221,7 +225,7 @@ def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, di
     text = decode_bytes(data, path)
     if fmt == "jsonl":
         return _rows_jsonl(text, path, rejects)
-    return _rows_delimited(text, "," if fmt == "csv" else "\t")
+    return delimited_rows(text, "," if fmt == "csv" else "\t")[1]
 
 
 def read_file(path: Path | str, *, source: str, kind: str, mapping: Mapping[str, str] | None = None) -> FileReadResult:

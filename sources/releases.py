@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sources.files import decode_bytes
+from sources.files import decode_bytes, delimited_rows, find_columns
 from sources.parse import parse_datetime
 from sources.records import Reject, SourceError
 
@@ -50,29 +48,18 @@ def make_release(
     return ReleaseRecord(name, kind, begins, ends, (area or "").strip() or None, (notes or "").strip() or None)
 
 
-def _column(header: list[str], field: str) -> str | None:
-    lowered = {h.strip().lower(): h for h in header}
-    return next((lowered[a] for a in _ALIASES[field] if a in lowered), None)
-
-
 def read_releases(path: Path | str) -> tuple[list[ReleaseRecord], list[Reject]]:
     """Releases of a CSV calendar; bad rows are rejected with file:line and the reason."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    reader = csv.reader(io.StringIO(decode_bytes(path.read_bytes(), path), newline=""))
-    header = next(reader, [])
-    cols = {f: _column(header, f) for f in _ALIASES}
+    header, rows = delimited_rows(decode_bytes(path.read_bytes(), path))
+    cols = find_columns(header, _ALIASES)
     missing = [f for f in ("name", "kind", "start") if cols[f] is None]
     if missing:
         raise SourceError(f"{path}: the calendar needs columns {', '.join(missing)} (has: {', '.join(header)})")
     records, rejects = [], []
-    line = reader.line_num
-    for values in reader:
-        start_line, line = line + 1, reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        row = dict(zip(header, values, strict=False))
+    for start_line, row in rows:
         try:
             records.append(make_release(**{f: row.get(c) if c else None for f, c in cols.items()}))
         except ValueError as exc:
