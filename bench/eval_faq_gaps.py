@@ -68,7 +68,8 @@ def make_split(data: Path, sample: int, seed: int, embedder, min_docs: int) -> S
             "label": [labels[i] for i in faq_rows],
         }
     )
-    keep = [i for i in range(len(texts)) if i not in set(faq_rows) and counts[labels[i]] >= min_docs]
+    in_faq = set(faq_rows)  # built once, not per message
+    keep = [i for i in range(len(texts)) if i not in in_faq and counts[labels[i]] >= min_docs]
     kept_texts = [texts[i] for i in keep]
     return Split(
         kept_texts,

@@ -44,7 +44,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     for reject in report.rejects:
         print(f"rejected {reject}", file=sys.stderr)
-    print(f"read {report.read} / new {report.new} / duplicate {report.duplicate} / rejected {report.rejected}")
+    print(report.counts())
     return 0
 
 
@@ -84,13 +84,13 @@ def cmd_release_import(args: argparse.Namespace) -> int:
     from sources.records import SourceError
 
     try:
-        new, duplicate, rejects = import_releases(_engine(), args.path)
+        report = import_releases(_engine(), args.path)
     except SourceError as exc:
         print(f"koe: {exc}", file=sys.stderr)
         return 2
-    for reject in rejects:
+    for reject in report.rejects:
         print(f"rejected {reject}", file=sys.stderr)
-    print(f"read {new + duplicate + len(rejects)} / new {new} / duplicate {duplicate} / rejected {len(rejects)}")
+    print(report.counts())
     return 0
 
 

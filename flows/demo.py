@@ -71,8 +71,7 @@ def demo_report(out_dir: Path = DEMO_OUT) -> DemoOutputs:
             print(f"  rejected {reject}")
     faq = import_faq(engine, SAMPLE / "faq.csv")
     print(f"{SAMPLE / 'faq.csv'}: " + (f"FAQ version {faq.version_id}" if faq.version_id else "FAQ unchanged"))
-    new, duplicate, _ = import_releases(engine, SAMPLE / "releases.csv")
-    print(f"{SAMPLE / 'releases.csv'}: releases new {new} / duplicate {duplicate}")
+    print(import_releases(engine, SAMPLE / "releases.csv").summary())
     checks = release_checks(engine, settings)
     for name, check in checks.items():
         print(f"release check {name}: {check.html}")

@@ -30,10 +30,11 @@ class IngestReport:
     def rejected(self) -> int:
         return len(self.rejects)
 
+    def counts(self) -> str:
+        return f"read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
+
     def summary(self) -> str:
-        return (
-            f"{self.origin}: read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
-        )
+        return f"{self.origin}: {self.counts()}"
 
 
 def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:

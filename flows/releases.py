@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from sources.records import Reject
+from flows.ingest import IngestReport
 from sources.releases import ReleaseRecord, read_releases
 from store import repo
 from store.db import session_scope
@@ -18,11 +18,11 @@ def store_releases(engine: Engine, releases: list[ReleaseRecord]) -> tuple[int, 
         return repo.add_releases(session, [asdict(r) for r in releases])
 
 
-def import_releases(engine: Engine, path: Path | str) -> tuple[int, int, list[Reject]]:
-    """(new, duplicate, rejects) for a CSV calendar; raises SourceError when the file is unusable."""
+def import_releases(engine: Engine, path: Path | str) -> IngestReport:
+    """The counts and rejects of a CSV calendar's import; raises SourceError when the file is unusable."""
     records, rejects = read_releases(path)
     new, duplicate = store_releases(engine, records)
-    return new, duplicate, rejects
+    return IngestReport(str(path), read=len(records) + len(rejects), new=new, duplicate=duplicate, rejects=rejects)
 
 
 def format_release(release) -> str:

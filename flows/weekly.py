@@ -65,7 +65,7 @@ def _spikes(
             [{"name": r.name, "start": r.start} for r in repo.list_releases(session)], columns=["name", "start"]
         )
     blamed = S.attribute(week, releases, settings.release_lag_days)
-    return report.spike_rows(result, modelled.topics, {int(t): blamed for t in result[S.TOPIC_ID]}), []
+    return report.spike_rows(result, modelled.topics, blamed), []
 
 
 def _store_and_render(

@@ -212,10 +212,14 @@ def attribute(spike_week: date, releases: pd.DataFrame, lag_days: int = 14) -> l
     return releases.loc[(starts >= lo) & (starts <= hi), "name"].tolist()
 
 
+def format_q(q: float) -> str:
+    """「q<0.001」 below a thousandth, else 「q=0.014」."""
+    return "q<0.001" if q < 0.001 else f"q={q:.3f}"
+
+
 def format_ratio(row: pd.Series) -> str:
     """「2.8倍（95%CI 2.1–3.7, q<0.001）」"""
-    q = row[Q_VALUE]
-    q_text = "q<0.001" if q < 0.001 else f"q={q:.3f}"
+    q_text = format_q(row[Q_VALUE])
     if not np.isfinite(row[RATE_RATIO]):
         return f"新規発生（前 {row[PRE]}件 → 後 {row[POST]}件, {q_text}）"
     high = "∞" if not np.isfinite(row[CI_HIGH]) else f"{row[CI_HIGH]:.1f}"

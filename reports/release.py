@@ -41,14 +41,10 @@ def plain_line(release: ReleaseInfo, label: str, row: pd.Series) -> str:
     """One sentence a release owner can paste into a chat."""
     lead = f"{after_phrase(release)}{label}の苦情が"
     if row[S.IS_NEW] or not np.isfinite(row[S.RATE_RATIO]):
-        return f"{lead}新たに発生（前 {row[S.PRE]}件 → 後 {row[S.POST]}件, {_q(row)}）"
+        return f"{lead}新たに発生（前 {row[S.PRE]}件 → 後 {row[S.POST]}件, {S.format_q(row[S.Q_VALUE])}）"
     if row[S.POST] == 0:
-        return f"{lead}見られなくなりました（前 {row[S.PRE]}件 → 後 0件, {_q(row)}）"
+        return f"{lead}見られなくなりました（前 {row[S.PRE]}件 → 後 0件, {S.format_q(row[S.Q_VALUE])}）"
     return f"{lead}{S.format_ratio(row)}" + ("に減少" if row[S.RATE_RATIO] < 1 else "")
-
-
-def _q(row: pd.Series) -> str:
-    return "q<0.001" if row[S.Q_VALUE] < 0.001 else f"q={row[S.Q_VALUE]:.3f}"
 
 
 def _fmt(value: float, digits: int = 2) -> str:
@@ -84,7 +80,7 @@ def build_context(
                 "post_per_day": f"{r[S.POST_RATE]:.1f}",
                 "ratio": _fmt(r[S.RATE_RATIO]),
                 "ci": f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
-                "q": "<0.001" if r[S.Q_VALUE] < 0.001 else f"{r[S.Q_VALUE]:.3f}",
+                "q": S.format_q(r[S.Q_VALUE]).removeprefix("q").removeprefix("="),
                 "method": r[S.METHOD],
                 "significant": bool(r[S.SIGNIFICANT]),
                 "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),

@@ -66,8 +66,9 @@ def _topic_rows(summary: W.WeeklySummary) -> list[dict]:
     return rows
 
 
-def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: dict[int, list[str]]) -> list[dict]:
-    """Significant weekly rises (nlp.spikes.weekly_spikes) with topic labels and the releases blamed."""
+def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: list[str]) -> list[dict]:
+    """Significant weekly rises (nlp.spikes.weekly_spikes) with topic labels and the releases that started
+    shortly before the week (the same for every spike of the week)."""
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
     rows = []
     for r in result[result[S.SIGNIFICANT]].to_dict("records"):
@@ -79,7 +80,7 @@ def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: dict[int, l
                 "count": r[S.POST],
                 "baseline": f"{r[S.PRE_RATE] * 7:.1f}",
                 "ratio": S.format_ratio(row),
-                "releases": releases.get(int(r[S.TOPIC_ID]), []),
+                "releases": releases,
             }
         )
     return rows
