@@ -153,6 +153,13 @@ def cmd_faq_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_gaps(args: argparse.Namespace) -> int:
+    from flows.faq_gaps import faq_gaps
+
+    print(f"CSV: {faq_gaps(week_of=args.week_of, top=args.top)}")
+    return 0
+
+
 def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
     from bench.eval_faq_gaps import evaluate
 
@@ -214,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     faq_import = faq.add_parser("import", help="import the FAQ from CSV/TSV/JSONL/Markdown or a saved HTML page")
     faq_import.add_argument("path", type=Path)
     faq_import.set_defaults(func=cmd_faq_import)
+    faq_gaps = faq.add_parser("gaps", help="ranked questions the FAQ does not answer; writes them all to a CSV")
+    faq_gaps.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the period's last week")
+    faq_gaps.add_argument("--top", type=int, default=10, help="how many to print")
+    faq_gaps.set_defaults(func=cmd_faq_gaps)
 
     check = sub.add_parser("release-check", help="did complaints rise after a release? (HTML report)")
     target = check.add_mutually_exclusive_group(required=True)

@@ -31,3 +31,7 @@ class Settings(BaseSettings):
     seed: int = 0
     spike_baseline_weeks: int = 8  # a week's count is tested against the topic's own previous weeks
     release_lag_days: int = 14  # a spike is attributed to releases that started up to this long before it
+    # FAQ coverage (nlp.faq_match): calibrated by `koe eval faq-gaps` on real inquiries (bench/README.md)
+    faq_embedding_weight: float = 0.5
+    faq_threshold: float = 0.44
+    faq_period_weeks: int = 4  # FAQ gaps count this many weeks up to the reported one: questions are few a week

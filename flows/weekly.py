@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
 from flows import analysis
+from flows.faq_gaps import FaqGaps, find_faq_gaps, period_label
 from flows.ingest import IngestReport
 from flows.settings import Settings
 from flows.steps import Modelled, ingest_source, load_window, model_complaints, record_run, topic_day_counts
@@ -20,6 +21,7 @@ from nlp import spikes as S
 from nlp import weekly as W
 from nlp.pii import make_redactor
 from nlp.topics import save_model
+from reports import faq_gaps as gaps_report
 from reports import weekly as report
 from sources.records import SourceError
 from store import repo
@@ -33,6 +35,8 @@ class WeeklyOutputs:
     csv: Path
     summary: W.WeeklySummary
     spikes: list[dict]
+    faq_gaps: FaqGaps
+    faq_csv: Path
 
 
 def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str] | None = None) -> WeeklyOutputs:
@@ -44,8 +48,9 @@ def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str
         docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=settings.trend_weeks
     )
     spikes, spike_notes = _spikes(engine, settings, docs, modelled, week)
+    gaps = find_faq_gaps(engine, settings, docs, week)
     return _store_and_render(
-        engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes
+        engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes, gaps
     )
 
 
@@ -76,13 +81,23 @@ def _store_and_render(
     modelled: Modelled,
     notes: list[str],
     spikes: list[dict],
+    gaps: FaqGaps,
 ) -> WeeklyOutputs:
     result = modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
     run_id = record_run(engine, settings, "weekly", (summary.week_start, summary.week_end), docs, modelled)
     model_path = save_model(result, out / f"model-run{run_id}") if result else None
-    html = report.write_html(report.build_context(summary, notes=notes, spikes=spikes), out / "report.html")
+    context = report.build_context(
+        summary,
+        notes=notes,
+        spikes=spikes,
+        faq_gaps=gaps_report.gap_rows(gaps.suggestions),
+        faq_period=period_label(summary.week_start, settings.faq_period_weeks),
+        faq_notes=gaps.notes,
+    )
+    html = report.write_html(context, out / "report.html")
     csv = report.write_csv(summary, out / "topics.csv")
+    faq_csv = gaps_report.write_gaps_csv(gaps.suggestions, out / "faq_gaps.csv")
     with session_scope(engine) as session:
         repo.finish_run(
             session,
@@ -96,7 +111,15 @@ def _store_and_render(
         markdown=report.markdown_digest(summary, html.resolve()),
         description=f"koe weekly report {summary.week_start}",
     )
-    return WeeklyOutputs(run_id=run_id, html=html.resolve(), csv=csv.resolve(), summary=summary, spikes=spikes)
+    return WeeklyOutputs(
+        run_id=run_id,
+        html=html.resolve(),
+        csv=csv.resolve(),
+        summary=summary,
+        spikes=spikes,
+        faq_gaps=gaps,
+        faq_csv=faq_csv.resolve(),
+    )
 
 
 def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:

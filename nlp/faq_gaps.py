@@ -1,7 +1,13 @@
 """FAQ-gap suggestions: topics whose messages the FAQ does not answer, ranked for a CS lead.
 
-Rank = uncovered messages this period x (1 + growth vs the previous period) x (1 + complaint share):
-volume the FAQ could absorb, rising themes first, complaints before idle questions.
+Rank = uncovered questions and requests this period x (1 + growth) x (1 + complaint share) x (1 - the
+topic's mean score against its nearest entry): the inquiries an FAQ entry could absorb, rising themes first,
+themes that also annoy customers before idle curiosity, and missing answers before near misses (a topic
+just under the threshold more likely needs its entry reworded; the nearest entry is shown for that).
+Only asking messages count towards the volume: an FAQ cannot answer 「届いた商品が割れていました」 (the
+weekly complaint report covers it), and on the demo data counting every complaint put eighteen defect and
+delay topics above the two questions the FAQ really lacks. Growth is bounded, (now - before) / max(now,
+before), in [-1, 1]: with a handful of questions a week, 1 -> 5 is noise, not a 400% rise.
 """
 
 from __future__ import annotations
@@ -17,14 +23,15 @@ from nlp.faq_match import Coverage
 
 # suggestion columns
 SUGGESTION_COLUMNS = ("topic_id", "label", "proposed_question", "category", "volume", "previous", "growth",
-                      "uncovered_share", "complaint_share", "score", "examples", "nearest_faq", "nearest_score",
-                      "draft_answer", "members")  # fmt: skip
-(TOPIC_ID, LABEL, PROPOSED_QUESTION, CATEGORY, VOLUME, PREVIOUS, GROWTH, UNCOVERED_SHARE, COMPLAINT_SHARE, SCORE,
- EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
+                      "uncovered_asks", "uncovered_share", "complaint_share", "score", "examples", "nearest_faq",
+                      "nearest_score", "draft_answer", "members")  # fmt: skip
+(TOPIC_ID, LABEL, PROPOSED_QUESTION, CATEGORY, VOLUME, PREVIOUS, GROWTH, UNCOVERED_ASKS, UNCOVERED_SHARE,
+ COMPLAINT_SHARE, SCORE, EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
 
 _QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か。?)$")
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
 UNCATEGORIZED = "未分類"
+ASKING_TYPES = ("question", "request")
 
 
 def _proposed_question(texts: pd.Series, centrality: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
@@ -73,9 +80,12 @@ def suggest(
         if not len(uncovered):
             continue
         previous = int(((assignments == topic) & in_previous).sum())
-        growth = (len(members) - previous) / max(previous, 1)
-        complaint_share = float((docs[C.DOC_TYPE].to_numpy()[members] == "complaint").mean())
+        growth = (len(members) - previous) / max(len(members), previous)
+        types = docs[C.DOC_TYPE].to_numpy()
+        asks = int(np.isin(types[uncovered], ASKING_TYPES).sum())
+        complaint_share = float((types[members] == "complaint").mean())
         nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
+        nearest_score = float(scores[members, nearest].mean()) if nearest >= 0 else 0.0
         order = uncovered[np.argsort(-centrality[uncovered])]
         rows.append(
             {
@@ -86,12 +96,13 @@ def suggest(
                 VOLUME: len(members),
                 PREVIOUS: previous,
                 GROWTH: growth,
+                UNCOVERED_ASKS: asks,
                 UNCOVERED_SHARE: len(uncovered) / len(members),
                 COMPLAINT_SHARE: complaint_share,
-                SCORE: len(uncovered) * (1 + max(0.0, growth)) * (1 + complaint_share),
+                SCORE: asks * (1 + growth) * (1 + complaint_share) * (1 - nearest_score),
                 EXAMPLES: list(dict.fromkeys(docs[C.TEXT].iloc[order]))[:n_examples],
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
-                NEAREST_SCORE: float(scores[members, nearest].mean()) if nearest >= 0 else 0.0,
+                NEAREST_SCORE: nearest_score,
                 DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[members]),
                 MEMBERS: members.tolist(),
             }

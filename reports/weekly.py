@@ -93,6 +93,9 @@ def build_context(
     generated_at: datetime | None = None,
     notes: list[str] | None = None,
     spikes: list[dict] | None = None,
+    faq_gaps: list[dict] | None = None,
+    faq_period: str = "",
+    faq_notes: list[str] | None = None,
 ) -> dict:
     share, prev_share = summary.complaint_share, summary.previous_complaint_share
     topics = _topic_rows(summary)
@@ -117,6 +120,9 @@ def build_context(
         ),
         "notes": notes or [],
         "spikes": spikes or [],
+        "faq_gaps": faq_gaps or [],
+        "faq_period": faq_period,
+        "faq_notes": faq_notes or [],
         # plotly.js is library code we ship, not customer text: the only Markup in the page
         "plotly_js": Markup(charts.plotly_js()),
     }

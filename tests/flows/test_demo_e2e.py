@@ -79,6 +79,45 @@ def test_rerun_duplicates_nothing_and_reuses_caches(demo):
     assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
 
 
+def test_faq_gaps_suggest_exactly_what_the_demo_faq_leaves_out(demo):
+    """The demo FAQ (data/sample/faq.csv) has no entry for receipts or gift wrapping; the tickets ask about
+    both. They are the top three suggestions of the report (gift wrapping comes as two topics: のし and
+    message cards), each with evidence; questions the FAQ answers (送料) are not suggested."""
+    import csv
+
+    _, outputs, _ = demo
+    soup = BeautifulSoup(outputs.html.read_text(encoding="utf-8"), "html.parser")
+    section = soup.select_one("#faq-gaps")
+    top = [h.text for h in section.select(".faq-gap h3")]
+    assert len(top) >= 3
+    assert sum("領収書" in q for q in top[:3]) == 1
+    assert sum(("ギフト" in q or "ラッピング" in q) for q in top[:3]) == 2
+    assert not any("送料" in q for q in top)
+    first = section.select_one(".faq-gap")
+    quotes = [q.text for q in first.select("blockquote")]  # the sample repeats templates: distinct quotes only
+    assert quotes and len(set(quotes)) == len(quotes) and "最も近い既存 FAQ" in first.get_text()
+    rows = list(csv.DictReader(outputs.faq_csv.open(encoding="utf-8-sig")))
+    assert [r["proposed_question"] for r in rows[:3]] == [t.split(". ", 1)[1] for t in top[:3]]
+    assert all(r["draft_answer"] == "" or r["draft_answer"].startswith("【下書き") for r in rows)
+
+
+def test_faq_gaps_command_flow_prints_and_writes_csv(demo, monkeypatch, capsys):
+    from datetime import date
+
+    from flows.faq_gaps import faq_gaps
+
+    out, outputs, _ = demo
+    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{out / 'koe-demo.db'}")
+    monkeypatch.setenv("KOE_OUT_DIR", str(out))
+    path = faq_gaps(week_of=date(2026, 11, 12), top=3)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("FAQ の不足（2026-10-19 〜 2026-11-15、4週間、FAQ 15項目）")
+    assert [line.split(". ", 1)[0].strip() for line in printed[1:4]] == ["1", "2", "3"]
+    assert "領収書" in "".join(printed[1:4])
+    assert path.endswith("faq-gaps-2026-11-09.csv")
+    assert open(path, encoding="utf-8-sig").read() == outputs.faq_csv.read_text(encoding="utf-8-sig")
+
+
 def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_path, monkeypatch):
     """The scheduled flow: settings from KOE_* variables, a broken source named in the report while the
     others are ingested, and a quiet week still reported."""
@@ -110,6 +149,7 @@ def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_p
     notes = soup.select_one("#summary").get_text()
     assert "トピック分析は行いませんでした" in notes
     assert f"ソース「mail-export」を取り込めませんでした: {tmp_path / 'missing.csv'}: no such file" in notes
+    assert "FAQ が取り込まれていないため" in soup.select_one("#faq-gaps").get_text()
 
 
 def test_release_checks_find_the_planted_effect_only(demo):

@@ -100,7 +100,35 @@ def test_gap_suggestions_ranked_with_evidence():
         gift[G.PROPOSED_QUESTION] == "ギフト包装はできますか？"
     )  # the most central clean question, not the <EMAIL> one
     assert gift[G.UNCOVERED_SHARE] == 1.0 and gift[G.VOLUME] == 4 and gift[G.COMPLAINT_SHARE] == 0.25
+    assert gift[G.UNCOVERED_ASKS] == 3  # the complaint is evidence, not an inquiry an entry would absorb
     assert gift[G.NEAREST_FAQ] == "返品はできますか？" and gift[G.CATEGORY] == "返品・キャンセル"
     assert gift[G.DRAFT_ANSWER] == "1点220円で承ります。"
     assert gift[G.EXAMPLES][0] == "プレゼント用に包装してほしい <EMAIL>" and len(gift[G.EXAMPLES]) == 4
     assert out.iloc[1][G.DRAFT_ANSWER] is None
+
+
+def test_defect_complaints_rank_below_unanswered_questions():
+    """An FAQ cannot answer 「割れていました」: a complaint-only topic comes last even when it is bigger."""
+    texts = ["届いたマグカップが割れていました。"] * 6 + ["領収書は発行できますか？", "領収書の宛名を変えられますか？"]
+    docs = G.message_columns(texts)
+    docs[C.DOC_TYPE] = ["complaint"] * 6 + ["question"] * 2
+    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["割れる・届く", "領収書・宛名"]})
+    assignments = np.array([0] * 6 + [1] * 2)
+    scores = np.full((8, 3), 0.1)
+    previous = np.zeros(8, dtype=bool)
+    out = G.suggest(docs, topics, assignments, np.ones(8), scores, coverage(scores), FAQ, ~previous, previous)
+    assert out[G.TOPIC_ID].tolist() == [1, 0]
+    assert out.iloc[1][G.SCORE] == 0 and out.iloc[1][G.VOLUME] == 6
+
+
+def test_growth_is_bounded_and_a_vanishing_theme_sinks():
+    texts = ["領収書は発行できますか？"] * 4 + ["ギフト包装はできますか？"] * 4
+    docs = G.message_columns(texts)
+    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["領収書", "ギフト"]})
+    assignments = np.array([0] * 4 + [1] * 4)
+    # 領収書: 1 before, 3 now (rising); ギフト: 3 before, 1 now (falling)
+    period = np.array([False, True, True, True, False, False, False, True])
+    scores = np.full((8, 3), 0.1)
+    out = G.suggest(docs, topics, assignments, np.ones(8), scores, coverage(scores), FAQ, period, ~period)
+    assert out[G.TOPIC_ID].tolist() == [0, 1]
+    assert out[G.GROWTH].tolist() == pytest.approx([2 / 3, -2 / 3])

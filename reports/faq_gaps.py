@@ -1,0 +1,74 @@
+"""FAQ-gap suggestions for people: rows for the report section, a CSV a CS lead can sort and hand on, and
+plain lines for the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from nlp import faq_gaps as G
+
+DRAFT_MARK = "【下書き・要確認】"  # an agent reply is a starting point, never a published answer
+SHOWN_IN_REPORT = 10
+
+
+def gap_rows(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[dict]:
+    """The report section's entries: suggestions worth acting on (score > 0), best first."""
+    worth = suggestions[suggestions[G.SCORE] > 0].head(top)
+    return [
+        {
+            "rank": rank,
+            "question": s[G.PROPOSED_QUESTION],
+            "label": s[G.LABEL],
+            "category": s[G.CATEGORY],
+            "volume": s[G.VOLUME],
+            "previous": s[G.PREVIOUS],
+            "asks": s[G.UNCOVERED_ASKS],
+            "uncovered": f"{s[G.UNCOVERED_SHARE]:.0%}",
+            "complaints": f"{s[G.COMPLAINT_SHARE]:.0%}",
+            "examples": s[G.EXAMPLES][:5],
+            "nearest": s[G.NEAREST_FAQ],
+            "nearest_score": f"{s[G.NEAREST_SCORE]:.2f}",
+            "draft": s[G.DRAFT_ANSWER],
+        }
+        for rank, s in enumerate(worth.to_dict("records"), start=1)
+    ]
+
+
+def gaps_frame(suggestions: pd.DataFrame) -> pd.DataFrame:
+    s = suggestions
+    return pd.DataFrame(
+        {
+            "rank": range(1, len(s) + 1),
+            "proposed_question": s[G.PROPOSED_QUESTION],
+            "category": s[G.CATEGORY],
+            "topic": s[G.LABEL],
+            "volume": s[G.VOLUME],
+            "previous": s[G.PREVIOUS],
+            "uncovered_questions": s[G.UNCOVERED_ASKS],
+            "uncovered_share": s[G.UNCOVERED_SHARE].round(3),
+            "complaint_share": s[G.COMPLAINT_SHARE].round(3),
+            "score": s[G.SCORE].round(2),
+            "nearest_faq": s[G.NEAREST_FAQ],
+            "nearest_score": s[G.NEAREST_SCORE].round(3),
+            "examples": s[G.EXAMPLES].map(" / ".join),
+            "draft_answer": s[G.DRAFT_ANSWER].map(lambda d: None if d is None else DRAFT_MARK + d),
+        }
+    )
+
+
+def write_gaps_csv(suggestions: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 with BOM, like the topics CSV: Excel on Japanese Windows opens it without mojibake."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gaps_frame(suggestions).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def plain_lines(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[str]:
+    """One line per suggestion for the terminal: rank, question, volume, nearest entry."""
+    return [
+        f"{r['rank']:>2}. {r['question']}  [{r['category']}] {r['volume']}件（前期間 {r['previous']}件）"
+        f" 未回答 {r['uncovered']} ・ 最も近いFAQ: {r['nearest'] or '—'}（{r['nearest_score']}）"
+        for r in gap_rows(suggestions, top)
+    ]
