@@ -11,10 +11,11 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.faq import import_faq
+from flows.ingest_flow import ingest_all
 from flows.release_check import ReleaseCheckError, ReleaseOutputs, run_release_check
 from flows.releases import import_releases
 from flows.settings import FileSource, Settings
-from flows.weekly import WeeklyOutputs, analyse_week, ingest_all
+from flows.weekly import WeeklyOutputs, analyse_week
 from store import repo
 from store.db import make_engine, session_scope
 

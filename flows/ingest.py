@@ -24,6 +24,7 @@ class IngestReport:
     read: int = 0
     new: int = 0
     duplicate: int = 0
+    automatic: int = 0  # automatic mails left out (shipping notices ...)
     rejects: list[Reject] = field(default_factory=list)
 
     @property
@@ -31,7 +32,8 @@ class IngestReport:
         return len(self.rejects)
 
     def counts(self) -> str:
-        return f"read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
+        counts = f"read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
+        return counts + (f" / automatic {self.automatic}" if self.automatic else "")
 
     def summary(self) -> str:
         return f"{self.origin}: {self.counts()}"
@@ -53,6 +55,7 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
         C.KIND: record.kind,
         C.CHANNEL: record.channel,
         C.PRODUCT: record.product,
+        C.PRODUCT_ID: record.product_id,
         C.CREATED_AT: record.created_at,
         C.TITLE: prepared.title,
         C.TEXT: prepared.text,
@@ -64,7 +67,14 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
     }
 
 
-def store_records(engine: Engine, records: list[RawRecord], report: IngestReport, redactor: Redactor) -> IngestReport:
+def store_records(
+    engine: Engine,
+    records: list[RawRecord],
+    report: IngestReport,
+    redactor: Redactor,
+    cursor: tuple[str, str] | None = None,
+) -> IngestReport:
+    """Stores the new records and, in the same transaction, the (source, cursor) they were pulled up to."""
     now = datetime.now()
     rows = []
     for record in records:
@@ -73,7 +83,11 @@ def store_records(engine: Engine, records: list[RawRecord], report: IngestReport
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
     with session_scope(engine) as session:
-        report.new, report.duplicate = repo.add_documents(session, rows)
+        new, duplicate = repo.add_documents(session, rows)
+        if cursor is not None:
+            repo.set_cursor(session, *cursor)
+    report.new += new
+    report.duplicate += duplicate
     return report
 
 

@@ -18,8 +18,9 @@ from prefect.cache_policies import NONE
 from sqlalchemy import Engine
 
 from flows import analysis
-from flows.ingest import IngestReport, ingest_file
-from flows.settings import FileSource, Settings
+from flows.ingest import IngestReport
+from flows.pull import pull
+from flows.settings import MailRules, Settings, SourceSpec
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -47,9 +48,9 @@ def _retry_on_io(task, task_run, state) -> bool:
     return False
 
 
-@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
-def ingest_source(engine: Engine, spec: FileSource, redactor) -> IngestReport:
-    return ingest_file(engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=redactor)
+@koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io, task_run_name="pull {spec.source}")
+def pull_source(engine: Engine, spec: SourceSpec, redactor, rules: MailRules) -> IngestReport:
+    return pull(engine, spec, redactor, rules)
 
 
 @koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)

@@ -14,16 +14,14 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.faq_gaps import FaqGaps, find_faq_gaps, period_label
-from flows.ingest import IngestReport
+from flows.ingest_flow import ingest_all
 from flows.settings import Settings
-from flows.steps import Modelled, ingest_source, load_window, model_complaints, record_run, topic_day_counts
+from flows.steps import Modelled, load_window, model_complaints, record_run, topic_day_counts
 from nlp import spikes as S
 from nlp import weekly as W
-from nlp.pii import make_redactor
 from nlp.topics import save_model
 from reports import faq_gaps as gaps_report
 from reports import weekly as report
-from sources.records import SourceError
 from store import repo
 from store.db import make_engine, session_scope
 
@@ -120,21 +118,6 @@ def _store_and_render(
         faq_gaps=gaps,
         faq_csv=faq_csv.resolve(),
     )
-
-
-def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:
-    """Every configured source; one that cannot be read is logged and named in the report, the rest go on."""
-    redactor = make_redactor(settings.order_patterns)
-    reports, failures = [], []
-    for spec in settings.sources:
-        try:
-            reports.append(ingest_source(engine, spec, redactor))
-        except SourceError as exc:
-            get_run_logger().error("source %s not ingested: %s", spec.source, exc)
-            failures.append(f"ソース「{spec.source}」を取り込めませんでした: {exc}")
-    for r in reports:
-        get_run_logger().info(r.summary())
-    return reports, failures
 
 
 def run_weekly(settings: Settings, week_of: date | None) -> WeeklyOutputs:

@@ -12,6 +12,7 @@ SOURCE = "source"
 KIND = "kind"  # ticket | review
 CHANNEL = "channel"  # mail | chat | line | form | review site ...
 PRODUCT = "product"
+PRODUCT_ID = "product_id"
 CREATED_AT = "created_at"  # naive Asia/Tokyo wall time
 TITLE = "title"
 TEXT = "text"  # normalized, PII-redacted body
@@ -20,7 +21,9 @@ RATING = "rating"
 DOC_TYPE = "doc_type"  # complaint | question | request | praise | other
 TEXT_HASH = "text_hash"  # sha256 of the analysed text: the key of the token and embedding caches
 
-DOC_COLUMNS = (ID, SOURCE, KIND, CHANNEL, PRODUCT, CREATED_AT, TITLE, TEXT, AGENT_REPLY, RATING, DOC_TYPE, TEXT_HASH)
+DOC_COLUMNS = (
+    ID, SOURCE, KIND, CHANNEL, PRODUCT, PRODUCT_ID, CREATED_AT, TITLE, TEXT, AGENT_REPLY, RATING, DOC_TYPE, TEXT_HASH
+)  # fmt: skip
 
 # per-document analysis results
 TOPIC = "topic"  # -1 = outlier

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,18 +64,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "rating": ("rating", "score", "stars", "評価", "星", "評価点", "おすすめ度"),
     "channel": ("channel", "via", "チャネル", "チャネル名", "経路", "問い合わせ経路", "流入経路"),
-    "product": (
-        "product",
-        "product_id",
-        "item",
-        "item_id",
-        "sku",
-        "商品",
-        "商品名",
-        "商品id",
-        "商品番号",
-        "商品管理番号",
-    ),
+    "product": ("product", "product_name", "item", "item_name", "商品", "商品名"),
+    "product_id": ("product_id", "item_id", "sku", "asin", "商品id", "商品番号", "商品管理番号", "商品コード"),
     "agent_reply": ("agent_reply", "reply", "answer", "回答", "返信", "対応内容", "回答内容"),
 }
 
@@ -210,6 +200,7 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
         rating=rating,
         channel=channel,
         product=_text(_value(row, cols.get("product"))),
+        product_id=_text(_value(row, cols.get("product_id"))),
         agent_reply=_text(_value(row, cols.get("agent_reply"))),
         origin=origin,
     )
@@ -228,8 +219,16 @@ def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, di
     return delimited_rows(text, "," if fmt == "csv" else "\t")[1]
 
 
-def read_file(path: Path | str, *, source: str, kind: str, mapping: Mapping[str, str] | None = None) -> FileReadResult:
-    """All usable rows of one export; bad rows become Rejects ("file:line: reason")."""
+def read_file(
+    path: Path | str,
+    *,
+    source: str,
+    kind: str,
+    mapping: Mapping[str, str] | None = None,
+    mapping_for: Callable[[list[str]], Mapping[str, str]] | None = None,
+) -> FileReadResult:
+    """All usable rows of one export; bad rows become Rejects ("file:line: reason"). The column mapping is
+    `mapping`, or what `mapping_for` makes of the header (review presets)."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
@@ -240,7 +239,8 @@ def read_file(path: Path | str, *, source: str, kind: str, mapping: Mapping[str,
     cols: dict[str, str] | None = None
     for line, row in _rows(path, fmt, result.rejects):
         if cols is None:
-            cols = resolve_columns(list(row), mapping or {})
+            header = list(row)
+            cols = resolve_columns(header, mapping or (mapping_for(header) if mapping_for else {}))
             if "body" not in cols:
                 raise SourceError(
                     f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "

@@ -10,6 +10,7 @@ TOKYO = timezone(timedelta(hours=9), "Asia/Tokyo")  # Japan has no DST: a fixed 
 _JA_DATE = re.compile(
     r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*[(（][^)）]*[)）])?\s*(?:(\d{1,2})[時:](\d{1,2})?分?(?::?(\d{1,2})秒?)?)?$"
 )
+_OUT_OF_FIVE = re.compile(r"^(?:5つ星のうち\s*([\d.]+)|([\d.]+)\s*out of 5(?: stars)?)$", re.IGNORECASE)
 _SLASH_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
@@ -52,6 +53,10 @@ def parse_rating(value: object) -> float | None:
         return None
     if set(text) <= {"★", "☆"}:
         return float(text.count("★"))
+    # marketplace exports: 「5つ星のうち4.0」, "4.0 out of 5 stars"
+    stars = _OUT_OF_FIVE.match(text)
+    if stars:
+        text = stars.group(1) or stars.group(2)
     try:
         rating = float(text.removesuffix("点").removeprefix("星"))
     except ValueError:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # The fields a source maps its columns onto.
-FIELDS = ("id", "created_at", "title", "body", "rating", "channel", "product", "agent_reply")
+FIELDS = ("id", "created_at", "title", "body", "rating", "channel", "product", "product_id", "agent_reply")
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class RawRecord:
     title: str | None = None
     rating: float | None = None
     channel: str | None = None
-    product: str | None = None
+    product: str | None = None  # the product's name, as customers and reports say it
+    product_id: str | None = None  # the shop's or marketplace's code (商品管理番号, ASIN ...)
     agent_reply: str | None = None
     origin: str = ""  # "file:line", for messages
 

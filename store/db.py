@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import Base
@@ -24,7 +24,22 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     Base.metadata.create_all(engine)
+    _add_new_columns(engine)
     return engine
+
+
+# columns added after a table first shipped: create_all does not alter existing tables
+_ADDED_COLUMNS = {"documents": {"product_id": "VARCHAR(100)"}}
+
+
+def _add_new_columns(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {c["name"] for c in inspector.get_columns(table)}
+        with engine.begin() as conn:
+            for name, sql_type in columns.items():
+                if name not in present:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

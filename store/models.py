@@ -38,6 +38,7 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str | None] = mapped_column(String(50))
     product: Mapped[str | None] = mapped_column(String(200))
+    product_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -134,3 +135,13 @@ class FaqEntryRow(Base):
     answer: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
     updated: Mapped[str | None] = mapped_column(String(50))
+
+
+class SourceCursor(Base):
+    """Where an incremental source (helpdesk API, IMAP folder) stopped: stored in the same transaction as
+    the documents it pulled, so a failed page leaves it where it was."""
+
+    __tablename__ = "source_cursors"
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

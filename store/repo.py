@@ -20,6 +20,7 @@ from store.models import (
     Release,
     Run,
     RunTopic,
+    SourceCursor,
     TokenCache,
 )
 
@@ -242,3 +243,17 @@ def faq_entries(session: Session, version_id: int | None = None) -> pd.DataFrame
 
 def faq_versions(session: Session) -> list[FaqVersion]:
     return list(session.scalars(select(FaqVersion).order_by(FaqVersion.id)))
+
+
+def get_cursor(session: Session, source: str) -> str | None:
+    row = session.get(SourceCursor, source)
+    return row.cursor if row else None
+
+
+def set_cursor(session: Session, source: str, cursor: str) -> None:
+    """Call in the transaction that stores the documents pulled up to `cursor`."""
+    row = session.get(SourceCursor, source)
+    if row is None:
+        session.add(SourceCursor(source=source, cursor=cursor, updated_at=datetime.now()))
+    else:
+        row.cursor, row.updated_at = cursor, datetime.now()

@@ -78,7 +78,7 @@ def test_xlsx(tmp_path):
     path = tmp_path / "reviews.xlsx"
     book.save(path)
     result = read_file(path, source="mall", kind="review")
-    assert [(r.external_id, r.rating, r.product, r.body) for r in result.records] == [
+    assert [(r.external_id, r.rating, r.product_id, r.body) for r in result.records] == [
         ("R9", 1.0, "SKU-1", "届いた時点で割れていました")
     ]
 

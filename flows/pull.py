@@ -1,0 +1,113 @@
+"""Pull one configured source into the store: the registry maps a source's `type` to its puller.
+
+Incremental sources (Zendesk, IMAP) store each page or batch together with the cursor after it, so a
+failure keeps everything stored so far and the next pull resumes there. Secrets (API tokens, passwords)
+come from the environment or a Prefect Secret block, never from koe.toml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime, time
+
+from sqlalchemy import Engine
+
+from flows.ingest import IngestReport, ingest_file, store_records
+from flows.settings import FileSource, ImapSource, MailFiles, MailRules, ReviewExport, SourceSpec, ZendeskSource
+from nlp.pii import Redactor
+from sources import imap, mail
+from sources.parse import TOKYO
+from sources.records import SourceError
+from sources.reviews import read_reviews
+from sources.zendesk import RetryPolicy, ZendeskClient
+from store import repo
+from store.db import session_scope
+
+Puller = Callable[[Engine, SourceSpec, Redactor, MailRules], IngestReport]
+
+
+def secret(env: str, block: str | None, what: str) -> str:
+    """A credential from the Prefect Secret block `block`, else from the environment variable `env`."""
+    if block:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(block).get()
+    value = os.environ.get(env)
+    if not value:
+        raise SourceError(f"{what}: set the environment variable {env} (or name a Prefect Secret block)")
+    return value
+
+
+def _cursor(engine: Engine, source: str) -> str | None:
+    with session_scope(engine) as session:
+        return repo.get_cursor(session, source)
+
+
+def pull_file(engine: Engine, spec: FileSource, redactor: Redactor, _rules: MailRules) -> IngestReport:
+    return ingest_file(engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=redactor)
+
+
+def pull_reviews(engine: Engine, spec: ReviewExport, redactor: Redactor, _rules: MailRules) -> IngestReport:
+    result = read_reviews(spec.path, source=spec.source, preset=spec.preset)
+    report = IngestReport(origin=str(spec.path), read=result.rows_read, rejects=list(result.rejects))
+    return store_records(engine, result.records, report, redactor)
+
+
+def pull_zendesk(engine: Engine, spec: ZendeskSource, redactor: Redactor, _rules: MailRules) -> IngestReport:
+    token = secret(spec.token_env, spec.token_secret, f"zendesk source {spec.source!r}")
+    retry = RetryPolicy(attempts=spec.attempts, backoff_seconds=spec.backoff_seconds)
+    client = ZendeskClient(spec.base_url, spec.email, token, source=spec.source, retry=retry)
+    start = int(datetime.combine(spec.start, time(), TOKYO).timestamp())
+    report = IngestReport(origin=f"{spec.source} ({spec.base_url})")
+    try:
+        for page in client.pages(_cursor(engine, spec.source), start):
+            report.read += len(page.records) + len(page.rejects)
+            report.rejects.extend(page.rejects)
+            store_records(engine, page.records, report, redactor, (spec.source, page.cursor) if page.cursor else None)
+    finally:
+        client.close()
+    return report
+
+
+def _store_mail(
+    engine: Engine, batches: Iterable[mail.MailBatch], report: IngestReport, redactor: Redactor, source: str
+) -> IngestReport:
+    for batch in batches:
+        report.read += batch.read
+        report.automatic += len(batch.automatic)
+        report.rejects.extend(batch.rejects)
+        store_records(engine, batch.records, report, redactor, (source, batch.cursor) if batch.cursor else None)
+    return report
+
+
+def pull_mail_files(engine: Engine, spec: MailFiles, redactor: Redactor, rules: MailRules) -> IngestReport:
+    items = mail.eml_items(spec.path) if spec.type == "eml" else mail.mbox_items(spec.path)
+    batch = mail.read_messages(items, source=spec.source, rules=_rules(rules))
+    return _store_mail(engine, [batch], IngestReport(origin=str(spec.path)), redactor, spec.source)
+
+
+def pull_imap(engine: Engine, spec: ImapSource, redactor: Redactor, rules: MailRules) -> IngestReport:
+    password = secret(spec.password_env, spec.password_secret, f"imap source {spec.source!r}")
+    account = imap.ImapAccount(spec.host, spec.user, password, spec.folder, spec.port, spec.cafile)
+    batches = imap.pull(account, _cursor(engine, spec.source), source=spec.source, rules=_rules(rules))
+    origin = f"imap://{spec.user}@{spec.host}:{spec.port}/{spec.folder}"
+    return _store_mail(engine, batches, IngestReport(origin=origin), redactor, spec.source)
+
+
+def _rules(rules: MailRules) -> mail.AutomaticMailRules:
+    return mail.AutomaticMailRules(tuple(rules.automatic_from), tuple(rules.automatic_subject))
+
+
+PULLERS: dict[str, Puller] = {
+    "file": pull_file,
+    "reviews": pull_reviews,
+    "zendesk": pull_zendesk,
+    "eml": pull_mail_files,
+    "mbox": pull_mail_files,
+    "imap": pull_imap,
+}
+
+
+def pull(engine: Engine, spec: SourceSpec, redactor: Redactor, rules: MailRules) -> IngestReport:
+    return PULLERS[spec.type](engine, spec, redactor, rules)
