@@ -18,7 +18,6 @@ from sources.mail import AutomaticMailRules, MailBatch, read_messages
 from sources.records import SourceError
 
 FETCH_CHUNK = 200  # messages per FETCH and per stored batch
-_UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,10 @@ def _connect(account: ImapAccount) -> imaplib.IMAP4_SSL:
     context = ssl.create_default_context(cafile=str(account.cafile) if account.cafile else None)
     try:
         conn = imaplib.IMAP4_SSL(account.host, account.port, ssl_context=context, timeout=account.timeout)
-        conn.login(account.user, account.password)
+        if (account.user + account.password).isascii():
+            conn.login(account.user, account.password)
+        else:  # LOGIN is ASCII-only in imaplib; SASL PLAIN carries UTF-8 (RFC 4616)
+            conn.authenticate("PLAIN", lambda _: f"\0{account.user}\0{account.password}".encode())
     except (OSError, imaplib.IMAP4.error) as exc:
         raise SourceError(f"imap {account.user}@{account.host}:{account.port}: {exc}") from exc
     return conn
@@ -53,8 +55,8 @@ def _new_uids(conn: imaplib.IMAP4_SSL, account: ImapAccount, cursor: str | None)
     typ, _ = conn.select(_quote(account.folder), readonly=True)
     if typ != "OK":
         raise SourceError(f"imap {account.host}: cannot open folder {account.folder!r}")
-    found = _UIDVALIDITY.search(b" ".join(conn.untagged_responses.get("OK", [])))
-    validity = int(found.group(1)) if found else 0
+    values = conn.untagged_responses.get("UIDVALIDITY") or [b"0"]
+    validity = int(values[-1])
     old_validity, last = parse_cursor(cursor)
     if validity != old_validity:
         last = 0

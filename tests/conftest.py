@@ -33,3 +33,12 @@ def use_embedder():
     from nlp.embed import get_embedder
 
     return get_embedder("use")
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One temporary Prefect API for every flow test (starting one costs ~10 s, NOTES.md)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

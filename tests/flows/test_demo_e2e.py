@@ -5,13 +5,6 @@ import sqlite3
 
 import pytest
 from bs4 import BeautifulSoup
-from prefect.testing.utilities import prefect_test_harness
-
-
-@pytest.fixture(scope="module")
-def prefect_api():
-    with prefect_test_harness():
-        yield
 
 
 @pytest.fixture(scope="module")
