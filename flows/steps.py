@@ -17,10 +17,10 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NONE
 from sqlalchemy import Engine
 
-from flows import analysis
+from flows import analysis, notify
 from flows.ingest import IngestReport
 from flows.pull import pull
-from flows.settings import MailRules, Settings, SourceSpec
+from flows.settings import MailRules, Notify, Settings, SourceSpec
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -56,6 +56,17 @@ def pull_source(engine: Engine, spec: SourceSpec, redactor, rules: MailRules) ->
 @koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_on_io)
 def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
     return analysis.load_window(engine, start, end)
+
+
+class NotificationFailed(RuntimeError):
+    pass
+
+
+@koe_task(retries=2, retry_delay_seconds=10)
+def notify_team(target: Notify, title: str, body: str) -> None:
+    failures = notify.send(target, title, body)
+    if failures:
+        raise NotificationFailed("; ".join(failures))
 
 
 @koe_task()

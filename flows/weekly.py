@@ -16,7 +16,7 @@ from flows import analysis
 from flows.faq_gaps import FaqGaps, find_faq_gaps, period_label
 from flows.ingest_flow import ingest_all
 from flows.settings import Settings
-from flows.steps import Modelled, load_window, model_complaints, record_run, topic_day_counts
+from flows.steps import Modelled, load_window, model_complaints, notify_team, record_run, topic_day_counts
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.topics import save_model
@@ -124,7 +124,13 @@ def run_weekly(settings: Settings, week_of: date | None) -> WeeklyOutputs:
     engine = make_engine(settings.database_url)
     _, failures = ingest_all(engine, settings)
     week = analysis.week_start(week_of) if week_of else analysis.last_complete_week(date.today())
-    return analyse_week(engine, settings, week, notes=failures)
+    outputs = analyse_week(engine, settings, week, notes=failures)
+    if settings.notify is not None:
+        title, body = report.notification(outputs.summary, outputs.html)
+        state = notify_team(settings.notify, title, body, return_state=True)
+        if state.is_failed():
+            get_run_logger().warning("notification not sent: %s", state.result(raise_on_failure=False))
+    return outputs
 
 
 @flow(name="weekly-report", log_prints=True)

@@ -158,6 +158,25 @@ def write_csv(summary: W.WeeklySummary, path: Path) -> Path:
     return path
 
 
+def notification(summary: W.WeeklySummary, report_path: Path | str, top: int = 3) -> tuple[str, str]:
+    """(title, body) of the message after a weekly run: the top complaint topics and where the report is.
+    Plain text for any channel (Slack, mail ...); < > & become full-width so no service reads markup in
+    customer-derived labels."""
+    share = "—" if summary.complaint_share is None else f"{summary.complaint_share:.1%}"
+    lines = [f"件数 {summary.total}（前週 {summary.previous_total}） ・ 苦情の割合 {share}", "", "上位の苦情トピック:"]
+    for rank, t in enumerate(summary.topics.head(top).to_dict("records"), start=1):
+        new = "（新規）" if t[W.IS_NEW] else ""
+        lines.append(f"{rank}. {_plain(t[C.LABEL])}{new} — {t[W.COUNT]}件（前週比 {t[W.CHANGE]:+d}）")
+    if summary.topics.empty:
+        lines.append("（今週は苦情トピックがありません）")
+    lines += ["", f"レポート: {report_path}"]
+    return f"koe 週次苦情レポート {summary.week_start} 〜 {summary.week_end}", "\n".join(lines)
+
+
+def _plain(text: object) -> str:
+    return str(text).translate(str.maketrans("<>&", "＜＞＆"))
+
+
 def md_escape(text: object) -> str:
     """Markdown-safe: customer words must not become links, tables or HTML in the Prefect UI."""
     out = str(text)

@@ -111,6 +111,38 @@ def test_faq_gaps_command_flow_prints_and_writes_csv(demo, monkeypatch, capsys):
     assert open(path, encoding="utf-8-sig").read() == outputs.faq_csv.read_text(encoding="utf-8-sig")
 
 
+def test_weekly_run_notifies_a_slack_compatible_and_a_json_webhook(demo, monkeypatch):
+    """After the scheduled flow: the top three complaint topics and the report's path, through apprise, to
+    local webhook receivers (Mattermost's Slack-compatible incoming webhook, and a plain JSON one)."""
+    import json
+    from datetime import date
+
+    from flows.weekly import weekly_report
+    from tests.helpers.http_stub import HttpStub, serve
+
+    out, outputs, _ = demo
+    stub = HttpStub()
+    stub.answer("/hooks/koe-token", (200, {"Content-Type": "text/plain"}, "ok"))
+    stub.answer("/notify", (200, {}, {"ok": True}))
+    stop = serve(stub)
+    host = stub.url.removeprefix("http://")
+    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{out / 'koe-demo.db'}")
+    monkeypatch.setenv("KOE_OUT_DIR", str(out / "scheduled"))
+    monkeypatch.setenv("KOE_NOTIFY", "{}")
+    monkeypatch.setenv("KOE_NOTIFY_URLS", f"mmost://{host}/koe-token json://{host}/notify")
+    try:
+        path = weekly_report(week_of=date(2026, 11, 12))
+    finally:
+        stop()
+    (slack,) = [json.loads(r.body) for r in stub.hits("/hooks/koe-token")]
+    (plain,) = [json.loads(r.body) for r in stub.hits("/notify")]
+    assert plain["title"] == "koe 週次苦情レポート 2026-11-09 〜 2026-11-15"
+    top = outputs.summary.topics["label"].head(3).tolist()
+    for message in (slack["text"], plain["message"]):
+        assert all(label in message for label in top)
+        assert f"レポート: {path}" in message
+
+
 def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_path, monkeypatch):
     """The scheduled flow: settings from KOE_* variables, a broken source named in the report while the
     others are ingested, and a quiet week still reported."""
