@@ -160,6 +160,12 @@ def cmd_faq_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server_up(args: argparse.Namespace) -> int:
+    from flows.server import up
+
+    return up(args.port)
+
+
 def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
     from bench.eval_faq_gaps import evaluate
 
@@ -198,6 +204,13 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")
     demo.add_argument("--out", type=Path, default=Path("data/out/demo"))
     demo.set_defaults(func=cmd_demo)
+
+    server = sub.add_parser("server", help="a local Prefect server running koe's deployments")
+    server_up = server.add_subparsers(dest="action", required=True).add_parser(
+        "up", help="start a Prefect server on 127.0.0.1, create the work pool, deploy prefect.yaml, start a worker"
+    )
+    server_up.add_argument("--port", type=int, default=4200)
+    server_up.set_defaults(func=cmd_server_up)
 
     release = sub.add_parser("release", help="the release calendar").add_subparsers(dest="action", required=True)
     rel_import = release.add_parser(
