@@ -161,3 +161,18 @@ def test_zendesk_token_never_from_the_config(tmp_path, monkeypatch):
     spec = ZendeskSource(type="zendesk", base_url="http://127.0.0.1:9", email="cs@example.jp")
     with pytest.raises(SourceError, match="set the environment variable KOE_ZENDESK_TOKEN"):
         pull_zendesk(make_engine(sqlite_url(tmp_path / "k.db")), spec, make_redactor(), MailRules())
+
+
+def test_zendesk_token_from_a_prefect_secret_block(prefect_api, zendesk, tmp_path, monkeypatch):
+    from prefect.blocks.system import Secret
+
+    monkeypatch.delenv("KOE_ZENDESK_TOKEN", raising=False)
+    Secret(value="TOKEN").save("koe-zendesk-token", overwrite=True)
+    zendesk.answer(EXPORT_PATH, (200, {}, page([101], "c1", True)))
+    spec = ZendeskSource(
+        type="zendesk", base_url=zendesk.url, email="cs@example.jp", token_secret="koe-zendesk-token"
+    )
+    report = pull_zendesk(make_engine(sqlite_url(tmp_path / "k.db")), spec, make_redactor(), MailRules())
+    assert report.new == 1
+    auth = zendesk.hits(EXPORT_PATH)[0].headers["Authorization"]
+    assert base64.b64decode(auth.removeprefix("Basic ")).decode() == "cs@example.jp/token:TOKEN"
