@@ -169,9 +169,7 @@ def test_zendesk_token_from_a_prefect_secret_block(prefect_api, zendesk, tmp_pat
     monkeypatch.delenv("KOE_ZENDESK_TOKEN", raising=False)
     Secret(value="TOKEN").save("koe-zendesk-token", overwrite=True)
     zendesk.answer(EXPORT_PATH, (200, {}, page([101], "c1", True)))
-    spec = ZendeskSource(
-        type="zendesk", base_url=zendesk.url, email="cs@example.jp", token_secret="koe-zendesk-token"
-    )
+    spec = ZendeskSource(type="zendesk", base_url=zendesk.url, email="cs@example.jp", token_secret="koe-zendesk-token")
     report = pull_zendesk(make_engine(sqlite_url(tmp_path / "k.db")), spec, make_redactor(), MailRules())
     assert report.new == 1
     auth = zendesk.hits(EXPORT_PATH)[0].headers["Authorization"]
