@@ -78,19 +78,22 @@ def bertopic_defaults_baseline(
     return {**scores(labels, predicted), "outlier_share": round(float((predicted == OUTLIER).mean()), 4)}
 
 
-def evaluate(data: Path, sample: int, seed: int, embedder_name: str, baselines: bool = True) -> dict:
+def evaluate(
+    data: Path, sample: int, seed: int, embedder_name: str, baselines: bool = True, max_fit_docs: int | None = 20000
+) -> dict:
     texts, labels = load_sample(data, sample, seed)
     start = time.perf_counter()
     embedder = get_embedder(embedder_name)
     embeddings = embedder.embed(texts)
     tokens = tokenize_many(texts)
-    result = fit_topics(texts, tokens, embeddings, embedder, TopicConfig(seed=seed))
+    result = fit_topics(texts, tokens, embeddings, embedder, TopicConfig(seed=seed, max_fit_docs=max_fit_docs))
     seconds = time.perf_counter() - start
     assigned = result.assignments
     report = {
         **scores(labels, assigned),
         "outlier_share": round(float((assigned == OUTLIER).mean()), 4),
         "n_topics": int(len(result.topics)),
+        "max_fit_docs": max_fit_docs,
         "seconds": round(seconds, 1),
         "embedder": embedder_name,
         "n_docs": len(texts),

@@ -67,7 +67,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_eval_topics(args: argparse.Namespace) -> int:
     from bench.eval_topics import evaluate
 
-    result = evaluate(args.data, args.sample, args.seed, args.embedder, baselines=not args.no_baselines)
+    result = evaluate(
+        args.data,
+        args.sample,
+        args.seed,
+        args.embedder,
+        baselines=not args.no_baselines,
+        max_fit_docs=args.max_fit_docs or None,
+    )
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -173,6 +180,12 @@ def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_pipeline(args: argparse.Namespace) -> int:
+    from bench.pipeline import main
+
+    return main(args.docs, seed=args.seed, embedder_name=args.embedder)
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -254,6 +267,7 @@ def parser() -> argparse.ArgumentParser:
     topics.add_argument("--seed", type=int, default=0)
     topics.add_argument("--embedder", default="use")
     topics.add_argument("--no-baselines", action="store_true")
+    topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
     topics.set_defaults(func=cmd_eval_topics)
     spikes = ev.add_parser("spikes", help="false positives, FDR and power of the spike detector (simulated)")
     spikes.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
@@ -265,6 +279,13 @@ def parser() -> argparse.ArgumentParser:
     gaps.add_argument("--seed", type=int, default=0)
     gaps.add_argument("--sample", type=int, default=10000)
     gaps.set_defaults(func=cmd_eval_faq_gaps)
+
+    bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
+    pipeline = bench.add_parser("pipeline", help="ingest to report on a large real-text corpus, timed per stage")
+    pipeline.add_argument("--docs", type=int, default=100000)
+    pipeline.add_argument("--seed", type=int, default=0)
+    pipeline.add_argument("--embedder", default="use")
+    pipeline.set_defaults(func=cmd_bench_pipeline)
     return p
 
 

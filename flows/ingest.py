@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from nlp import columns as C
 from nlp.pii import Redactor
 from nlp.prepare import prepare
-from sources.files import read_file
+from sources.files import read_chunks
 from sources.records import RawRecord, Reject, SourceError
 from store import repo
 from store.db import session_scope
@@ -99,10 +99,16 @@ def ingest_file(
     kind: str,
     redactor: Redactor,
     mapping: Mapping[str, str] | None = None,
+    mapping_for: Callable[[list[str]], Mapping[str, str]] | None = None,
 ) -> IngestReport:
-    """Raises SourceError for an unusable file (nothing stored); bad rows are reported, good ones stored."""
+    """Raises SourceError for an unusable file (nothing stored); bad rows are reported, good ones stored,
+    a chunk of rows per transaction (a re-run after a crash stores the rest, nothing twice). `mapping` or
+    `mapping_for` (review presets) map columns to fields."""
     if kind not in C.KINDS:
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")
-    result = read_file(path, source=source, kind=kind, mapping=mapping)
-    report = IngestReport(origin=str(path), read=result.rows_read, rejects=list(result.rejects))
-    return store_records(engine, result.records, report, redactor)
+    report = IngestReport(origin=str(path))
+    for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping, mapping_for=mapping_for):
+        report.read += chunk.rows_read
+        report.rejects.extend(chunk.rejects)
+        store_records(engine, chunk.records, report, redactor)
+    return report

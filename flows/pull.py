@@ -19,7 +19,7 @@ from nlp.pii import Redactor
 from sources import imap, mail
 from sources.parse import TOKYO
 from sources.records import SourceError
-from sources.reviews import read_reviews
+from sources.reviews import review_options
 from sources.zendesk import RetryPolicy, ZendeskClient
 from store import repo
 from store.db import session_scope
@@ -49,9 +49,7 @@ def pull_file(engine: Engine, spec: FileSource, redactor: Redactor, _rules: Mail
 
 
 def pull_reviews(engine: Engine, spec: ReviewExport, redactor: Redactor, _rules: MailRules) -> IngestReport:
-    result = read_reviews(spec.path, source=spec.source, preset=spec.preset)
-    report = IngestReport(origin=str(spec.path), read=result.rows_read, rejects=list(result.rejects))
-    return store_records(engine, result.records, report, redactor)
+    return ingest_file(engine, spec.path, source=spec.source, redactor=redactor, **review_options(spec.preset))
 
 
 def pull_zendesk(engine: Engine, spec: ZendeskSource, redactor: Redactor, _rules: MailRules) -> IngestReport:

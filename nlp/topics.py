@@ -39,6 +39,10 @@ class TopicConfig:
     top_n_words: int = 10
     label_words: int = 3
     seed: int = 0
+    # above this many documents UMAP and HDBSCAN are fitted on a seeded sample of them and the rest join
+    # the nearest topic centroid (the outlier rule below): UMAP's cost grows with the corpus, 125 s at 100k
+    # documents (NOTES.md); the comparison behind the number is in bench/README.md
+    max_fit_docs: int | None = 20000
     # representative sentences: prefer complete, quotable messages of this many characters
     quote_chars: tuple[int, int] = (12, 120)
 
@@ -204,6 +208,14 @@ def too_few(texts: Sequence[str], config: TopicConfig) -> str | None:
     return f"{n_distinct} distinct texts are too few to find topics (need {needed})" if n_distinct < needed else None
 
 
+def fit_sample(n_docs: int, config: TopicConfig) -> np.ndarray:
+    """Rows UMAP and HDBSCAN are fitted on: all of them, or a seeded sample of `max_fit_docs` (sorted, so the
+    fit sees documents in their original order). Duplicates are sampled as often as they occur."""
+    if not config.max_fit_docs or n_docs <= config.max_fit_docs:
+        return np.arange(n_docs)
+    return np.sort(np.random.default_rng(config.seed).choice(n_docs, config.max_fit_docs, replace=False))
+
+
 def fit_topics(
     texts: Sequence[str],
     tokens: Sequence[Sequence[str]],
@@ -218,8 +230,10 @@ def fit_topics(
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
     docs = [" ".join(t) for t in tokens]
     model = build_model(config, embedder)
-    found, _ = model.fit_transform(docs, embeddings)
-    found = np.asarray(found)
+    fit_rows = fit_sample(len(docs), config)
+    fitted, _ = model.fit_transform([docs[i] for i in fit_rows], embeddings[fit_rows])
+    found = np.full(len(docs), OUTLIER)
+    found[fit_rows] = fitted  # documents outside the sample start as outliers: the nearest centroid takes them
     centered = center(embeddings)
     assigned = found
     if config.merge_similarity is not None:

@@ -222,25 +222,31 @@ def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, di
     return delimited_rows(text, "," if fmt == "csv" else "\t")[1]
 
 
-def read_file(
+CHUNK_ROWS = 5000  # rows per stored chunk: memory stays flat however big the export is
+
+
+def read_chunks(
     path: Path | str,
     *,
     source: str,
     kind: str,
     mapping: Mapping[str, str] | None = None,
     mapping_for: Callable[[list[str]], Mapping[str, str]] | None = None,
-) -> FileReadResult:
-    """All usable rows of one export; bad rows become Rejects ("file:line: reason"). The column mapping is
-    `mapping`, or what `mapping_for` makes of the header (review presets)."""
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[FileReadResult]:
+    """The usable rows of one export, `chunk_rows` at a time; bad rows become Rejects ("file:line: reason").
+    The column mapping is `mapping`, or what `mapping_for` makes of the header (review presets). An
+    unusable file raises SourceError before the first chunk."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise SourceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
-    result = FileReadResult()
+    chunk = FileReadResult()
+    rejects: list[Reject] = []  # JSONL lines that are not objects land here while rows are read
     cols: dict[str, str] | None = None
-    for line, row in _rows(path, fmt, result.rejects):
+    for line, row in _rows(path, fmt, rejects):
         if cols is None:
             header = list(row)
             cols = resolve_columns(header, mapping or (mapping_for(header) if mapping_for else {}))
@@ -250,9 +256,26 @@ def read_file(
                     "name it with --map COLUMN=body"
                 )
         origin = f"{path}:{line}"
+        chunk.rejects.extend(rejects)
+        rejects.clear()
         try:
-            result.records.append(to_record(row, cols, source=source, kind=kind, origin=origin))
+            chunk.records.append(to_record(row, cols, source=source, kind=kind, origin=origin))
         except ValueError as exc:
-            result.rejects.append(Reject(origin, str(exc)))
-    result.rows_read = len(result.records) + len(result.rejects)
+            chunk.rejects.append(Reject(origin, str(exc)))
+        if len(chunk.records) + len(chunk.rejects) >= chunk_rows:
+            chunk.rows_read = len(chunk.records) + len(chunk.rejects)
+            yield chunk
+            chunk = FileReadResult()
+    chunk.rejects.extend(rejects)
+    chunk.rows_read = len(chunk.records) + len(chunk.rejects)
+    yield chunk
+
+
+def read_file(path: Path | str, **options) -> FileReadResult:
+    """All of an export at once (small files: FAQ tools, tests); `read_chunks` takes the same options."""
+    result = FileReadResult()
+    for chunk in read_chunks(path, **options):
+        result.records += chunk.records
+        result.rejects += chunk.rejects
+        result.rows_read += chunk.rows_read
     return result

@@ -50,5 +50,10 @@ def preset_mapping(preset: str, header: list[str]) -> dict[str, str]:
     return mapping
 
 
+def review_options(preset: str) -> dict:
+    """Options for sources.files.read_chunks / read_file that read a review export with `preset`."""
+    return {"kind": "review", "mapping_for": lambda header: preset_mapping(preset, header)}
+
+
 def read_reviews(path: Path | str, *, source: str, preset: str = "generic") -> FileReadResult:
-    return read_file(path, source=source, kind="review", mapping_for=lambda header: preset_mapping(preset, header))
+    return read_file(path, source=source, **review_options(preset))

@@ -56,6 +56,18 @@ def test_bath_requests_get_a_bath_topic(fitted, corpus):
     assert {"風呂", "温泉", "露天", "大浴場", "湯"} & set(keywords)
 
 
+def test_fit_on_a_sample_assigns_the_rest(fitted, corpus, use_embedder):
+    """Large windows fit UMAP/HDBSCAN on a sample; the others join their nearest topic, and the topics
+    still follow the labels about as well as a fit on everything."""
+    texts, tokens, embeddings, labels = corpus
+    sampled = fit_topics(texts, tokens, embeddings, use_embedder, TopicConfig(min_cluster_size=10, max_fit_docs=360))
+    assert len(sampled.assignments) == len(texts)
+    full, part = (normalized_mutual_info_score(labels, r.assignments) for r in (fitted, sampled))
+    assert part > 0.5 and part > full - 0.1, (full, part)
+    assert (sampled.assignments == OUTLIER).mean() < 0.25
+    assert sampled.topics[C.SIZE].sum() == int((sampled.assignments >= 0).sum())  # sizes count every document
+
+
 def test_same_input_same_topics(corpus, fitted, use_embedder):
     texts, tokens, embeddings, _ = corpus
     again = fit_topics(texts, tokens, embeddings, use_embedder, TopicConfig(min_cluster_size=10))

@@ -117,3 +117,18 @@ def test_unknown_mapping_field_is_rejected(tmp_path):
 
 def test_cp932_detection_on_short_text(tmp_path):
     assert decode_bytes("返品したいです".encode("cp932"), tmp_path) == "返品したいです"
+
+
+def test_big_exports_are_read_in_chunks(tmp_path):
+    """Memory stays flat: rows come `chunk_rows` at a time, with their rejects, in file order."""
+    from sources.files import read_chunks
+
+    lines = [json.dumps({"id": i, "date": "2026-11-02", "text": f"{i}番目の問い合わせです"}) for i in range(11)]
+    lines.insert(3, "{broken")
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    chunks = list(read_chunks(path, source="s", kind="ticket", chunk_rows=5))
+    assert [c.rows_read for c in chunks] == [5, 5, 2]
+    (reject,) = chunks[0].rejects
+    assert str(reject) == f"{path}:4: invalid JSON (Expecting property name enclosed in double quotes)"
+    assert [r.external_id for c in chunks for r in c.records] == [str(i) for i in range(11)]

@@ -1,0 +1,86 @@
+"""A large, realistic bench corpus built from real Japanese text in ../shared/data (CC BY 4.0):
+asdc customer requests and operator-chat customer turns (Accommodation Search Dialog Corpus, Megagon Labs /
+Recruit Co., Ltd.) and quasi-review sentences (Quasi Japanese Reviews, Yuta Hayashibe, Megagon Labs).
+
+Documents recombine one to three real pieces (so most texts are distinct, as real tickets are), with
+seeded timestamps over whole weeks (weekday-heavy), some pasted personal data for the redactor to find,
+and a fifth of them as reviews with ratings. Nothing here is committed: the corpus is rebuilt from
+../shared/data on every bench run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+BENCH_COLUMNS = ("id", "created_at", "kind", "rating", "product", "body")
+PRODUCTS = ("ステンレス水筒 500ml", "リネンシャツ", "陶器マグカップ", "ワイヤレスイヤホン", "防水スニーカー")
+_PII = ("注文番号は KM-{n:06d} です。", "連絡先は user{n}@example.jp です。", "電話番号 090-{a:04d}-{b:04d} です。")
+
+
+@dataclass(frozen=True)
+class Pools:
+    requests: list[str]  # single-utterance customer requests and chat turns
+    review_sentences: list[str]
+
+
+def load_pools(shared: Path = SHARED) -> Pools:
+    requests = []
+    with (shared / "asdc-inquiries" / "queries.jsonl").open(encoding="utf-8") as f:
+        requests += [json.loads(line)["text"] for line in f]
+    with (shared / "asdc-inquiries" / "dialogs.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            requests += [t["text"] for t in json.loads(line)["turns"] if t["speaker"] == "customer"]
+    sentences = []
+    with (shared / "quasi-reviews" / "reviews.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            sentences += json.loads(line)["sentences"]
+    return Pools([r for r in requests if r.strip()], [s for s in sentences if s.strip()])
+
+
+def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:
+    while True:
+        day = start + timedelta(days=rng.randrange(7 * weeks))
+        if day.weekday() < 5 or rng.random() < 0.6:  # fewer tickets at weekends
+            return datetime.combine(day, datetime.min.time()) + timedelta(seconds=rng.randrange(8 * 3600, 23 * 3600))
+
+
+def documents(n: int, start: date, weeks: int, seed: int, pools: Pools, prefix: str = "b") -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        review = rng.random() < 0.2
+        pool = pools.review_sentences if review else pools.requests
+        body = "".join(rng.choice(pool) for _ in range(rng.choice((1, 1, 2, 2, 3))))
+        if not review and rng.random() < 0.05:
+            body += rng.choice(_PII).format(n=rng.randrange(10**6), a=rng.randrange(10**4), b=rng.randrange(10**4))
+        out.append(
+            {
+                "id": f"{prefix}{seed}-{i}",
+                "created_at": _timestamp(rng, start, weeks).isoformat(sep=" "),
+                "kind": "review" if review else "ticket",
+                "rating": rng.choice((1, 2, 3, 4, 5)) if review else "",
+                "product": rng.choice(PRODUCTS),
+                "body": body,
+            }
+        )
+    return out
+
+
+def write_exports(docs: list[dict], folder: Path) -> dict[str, Path]:
+    """One CSV per kind, as a shop exports them: {"ticket": path, "review": path}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for kind in ("ticket", "review"):
+        path = folder / f"{kind}s.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(BENCH_COLUMNS), extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(d for d in docs if d["kind"] == kind)
+        paths[kind] = path
+    return paths
