@@ -60,7 +60,9 @@ def warm_up(embedder_name: str) -> dict[str, float]:
     """What a cold process pays once: the embedding model's load and numba's compilation of UMAP and
     pynndescent (UMAP switches to pynndescent above 4,096 rows, so the warm-up fit is that big)."""
     start = time.perf_counter()
-    get_embedder(embedder_name).embed(["ウォームアップ"])
+    embedder = get_embedder(embedder_name)
+    if embedder.cacheable:  # a pretrained model to load; tfidf is fitted on what it embeds, nothing to load
+        embedder.embed(["ウォームアップ"])
     model = time.perf_counter() - start
     start = time.perf_counter()
     from umap import UMAP
