@@ -51,7 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_weekly(args: argparse.Namespace) -> int:
     from flows.weekly import weekly_report
 
-    print(weekly_report(week_of=args.week_of))
+    print(weekly_report(week_of=args.week_of, refit=args.refit))
     return 0
 
 
@@ -212,6 +212,7 @@ def parser() -> argparse.ArgumentParser:
 
     weekly = sub.add_parser("weekly", help="run the weekly report flow (settings from KOE_* variables)")
     weekly.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the week to report")
+    weekly.add_argument("--refit", action="store_true", help="fit the topics again instead of reusing the last run's")
     weekly.set_defaults(func=cmd_weekly)
 
     demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from flows.settings import MailRules, Notify, Settings, SourceSpec
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
+from nlp.assign import SavedTopics, assign, drift, from_fit
 from nlp.embed import get_embedder
 from nlp.topics import TopicConfig, TopicResult, fit_topics
 from nlp.topics import too_few as topics_too_few
@@ -102,11 +104,12 @@ def _topic_config(settings: Settings, n_docs: int) -> TopicConfig:
 
 @dataclass(frozen=True)
 class Modelled:
-    result: TopicResult | None
+    result: TopicResult | None  # None when nothing was fitted (too few documents, or saved topics assigned)
     topics: pd.DataFrame
     topic: pd.Series  # per document of the window; NaN where not modelled
     centrality: pd.Series
     notes: list[str]
+    saved: SavedTopics | None = None  # what the next weekly run assigns its new documents with
 
 
 def model_documents(
@@ -131,11 +134,52 @@ def model_documents(
         W.aligned(result.assignments, docs.index, positions),
         W.aligned(result.centrality, docs.index, positions),
         [],
+        from_fit(result, embeddings),
     )
 
 
-def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled:
+def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame, refit: bool = False) -> Modelled:
+    """The weekly complaint topics: the window's new complaints through the last weekly run's saved topics,
+    unless a refit is asked for or due (no saved topics, another embedder, a new theme: nlp.assign.drift)."""
+    if not refit:
+        assigned = assign_with_last_run(engine, settings, docs)
+        if assigned is not None:
+            return assigned
     return model_documents(engine, settings, docs, (COMPLAINT,), "苦情")
+
+
+def assign_with_last_run(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled | None:
+    """Complaints the last weekly run saw keep their topics; the others are assigned to the nearest saved
+    topic (only they are embedded, from the cache when seen before). None when a refit is due."""
+    with session_scope(engine) as session:
+        run = repo.latest_run(session, "weekly")
+        saved = SavedTopics.load(Path(run.model_path)) if run and run.model_path else None
+        if saved is None or run.embedder != settings.embedder:
+            return None
+        old = repo.run_assignments(session, run.id)
+        topics = repo.run_topics(session, run.id)
+    focus = docs[docs[C.DOC_TYPE] == COMPLAINT]
+    known = focus[C.ID].isin(old.index).to_numpy()
+    new = focus[~known]
+    embeddings = embed_documents(engine, new, settings.embedder)
+    fresh, closeness = assign(saved, embeddings)
+    reason = drift(saved, embeddings, fresh, _topic_config(settings, len(focus)).min_cluster_size)
+    if reason:
+        get_run_logger().info("refitting the complaint topics: %s", reason)
+        return None
+    topic = pd.Series(np.nan, index=docs.index)
+    topic[focus.index[known]] = old[focus[C.ID][known]].to_numpy()
+    topic[new.index] = fresh
+    centrality = pd.Series(np.nan, index=docs.index)
+    centrality[focus.index] = 0.0  # earlier weeks' quotes are not picked again
+    centrality[new.index] = closeness
+    sizes = topic.value_counts()
+    topics = topics[topics[C.TOPIC_ID].isin(sizes.index)].assign(**{C.SIZE: lambda t: t[C.TOPIC_ID].map(sizes)})
+    note = (
+        f"苦情トピックは前回の分析（run {run.id}）のものを引き継ぎ、新しい苦情 {len(new)} 件を割り当てました"
+        "（新しいテーマが現れたときは自動で作り直します。手動では koe weekly --refit）。"
+    )
+    return Modelled(None, topics.reset_index(drop=True), topic, centrality, [note], saved)
 
 
 def topic_day_counts(docs: pd.DataFrame, modelled: Modelled) -> tuple[pd.DataFrame, pd.Series]:

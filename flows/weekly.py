@@ -37,11 +37,13 @@ class WeeklyOutputs:
     faq_csv: Path
 
 
-def analyse_week(engine: Engine, settings: Settings, week: date, notes: list[str] | None = None) -> WeeklyOutputs:
+def analyse_week(
+    engine: Engine, settings: Settings, week: date, notes: list[str] | None = None, refit: bool = False
+) -> WeeklyOutputs:
     start = week - timedelta(weeks=settings.history_weeks)
     docs = load_window(engine, start, week + timedelta(days=7))
     get_run_logger().info("window %s..%s: %d documents", start, week + timedelta(days=6), len(docs))
-    modelled = model_complaints(engine, settings, docs)
+    modelled = model_complaints(engine, settings, docs, refit)
     summary = W.summarize_week(
         docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=settings.trend_weeks
     )
@@ -56,7 +58,7 @@ def _spikes(
     engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Modelled, week: date
 ) -> tuple[list[dict], list[str]]:
     """This week's significant rises, each with the releases that started shortly before it."""
-    if modelled.result is None:
+    if modelled.topics.empty:
         return [], []
     counts, totals = topic_day_counts(docs, modelled)
     try:
@@ -84,7 +86,11 @@ def _store_and_render(
     result = modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
     run_id = record_run(engine, settings, "weekly", (summary.week_start, summary.week_end), docs, modelled)
-    model_path = save_model(result, out / f"model-run{run_id}") if result else None
+    model_path = out / f"model-run{run_id}" if result or modelled.saved else None
+    if result:
+        save_model(result, model_path)
+    if modelled.saved:
+        modelled.saved.save(model_path)  # the next weekly run assigns its new complaints with these
     context = report.build_context(
         summary,
         notes=notes,
@@ -120,11 +126,11 @@ def _store_and_render(
     )
 
 
-def run_weekly(settings: Settings, week_of: date | None) -> WeeklyOutputs:
+def run_weekly(settings: Settings, week_of: date | None, refit: bool = False) -> WeeklyOutputs:
     engine = make_engine(settings.database_url)
     _, failures = ingest_all(engine, settings)
     week = analysis.week_start(week_of) if week_of else analysis.last_complete_week(date.today())
-    outputs = analyse_week(engine, settings, week, notes=failures)
+    outputs = analyse_week(engine, settings, week, notes=failures, refit=refit)
     if settings.notify is not None:
         title, body = report.notification(outputs.summary, outputs.html)
         state = notify_team(settings.notify, title, body, return_state=True)
@@ -134,7 +140,8 @@ def run_weekly(settings: Settings, week_of: date | None) -> WeeklyOutputs:
 
 
 @flow(name="weekly-report", log_prints=True)
-def weekly_report(week_of: date | None = None) -> str:
+def weekly_report(week_of: date | None = None, refit: bool = False) -> str:
     """The report of the Monday-Sunday week containing `week_of` (default: the last complete week),
-    with settings from the environment (KOE_*). Returns the HTML report's path."""
-    return str(run_weekly(Settings(), week_of).html)
+    with settings from the environment (KOE_*). New complaints are assigned with the last weekly run's
+    topics unless `refit` (or a new theme, nlp.assign.drift). Returns the HTML report's path."""
+    return str(run_weekly(Settings(), week_of, refit).html)

@@ -177,6 +177,14 @@ def run_topics(session: Session, run_id: int) -> pd.DataFrame:
     return frame
 
 
+def run_assignments(session: Session, run_id: int) -> pd.Series:
+    """Topic id per document id of one run."""
+    rows = session.execute(
+        select(DocumentTopic.document_id, DocumentTopic.topic_id).where(DocumentTopic.run_id == run_id)
+    ).all()
+    return pd.Series([t for _, t in rows], index=[d for d, _ in rows], dtype="int64")
+
+
 def latest_run(session: Session, kind: str) -> Run | None:
     return session.scalars(select(Run).where(Run.kind == kind).order_by(Run.id.desc()).limit(1)).first()
 

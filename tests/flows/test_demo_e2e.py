@@ -72,6 +72,33 @@ def test_rerun_duplicates_nothing_and_reuses_caches(demo):
     assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
 
 
+def test_weekly_runs_reuse_topics_until_a_new_theme_appears(demo, tmp_path, monkeypatch):
+    """Week after week the complaint topics of the last run take the new complaints (no refit: cost follows
+    the new documents); the week the points incident starts, its complaints form a theme the topics were
+    not fitted on, and the run refits and reports it as new."""
+    import shutil
+    from datetime import date
+
+    from flows.weekly import weekly_report
+
+    out, _, _ = demo
+    shutil.copy(out / "koe-demo.db", tmp_path / "koe.db")
+    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{tmp_path / 'koe.db'}")
+    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
+    pages = {}
+    for day, refit in ((date(2026, 10, 27), True), (date(2026, 11, 3), False), (date(2026, 11, 10), False)):
+        path = weekly_report(week_of=day, refit=refit)
+        pages[day] = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
+    reused = "苦情トピックは前回の分析"
+    assert reused not in pages[date(2026, 10, 27)].select_one("#summary").get_text()
+    assert reused in pages[date(2026, 11, 3)].select_one("#summary").get_text()
+    incident = pages[date(2026, 11, 10)]
+    assert reused not in incident.select_one("#summary").get_text()  # refitted
+    assert "ポイント" in incident.select_one("#new-topics").get_text()
+    models = sorted((tmp_path / "out").glob("weekly-2026-11-02/model-run*"))
+    assert models and (models[0] / "centroids.npz").exists() and not (models[0] / "config.json").exists()
+
+
 def test_faq_gaps_suggest_exactly_what_the_demo_faq_leaves_out(demo):
     """The demo FAQ (data/sample/faq.csv) has no entry for receipts or gift wrapping; the tickets ask about
     both. They are the top three suggestions of the report (gift wrapping comes as two topics: のし and

@@ -16,7 +16,7 @@ def test_deployments_resolve_to_flows():
     assert weekly["schedules"] == [{"cron": "0 7 * * 1", "timezone": "Asia/Tokyo", "active": True}]
     flow = load_flow_from_entrypoint(str(ROOT / weekly["entrypoint"]))  # what a worker does
     assert isinstance(flow, Flow) and flow.name == "weekly-report"
-    assert set(flow.parameters.properties) == {"week_of"}
+    assert set(flow.parameters.properties) == {"week_of", "refit"}
 
 
 def test_release_check_deployment_takes_parameters():

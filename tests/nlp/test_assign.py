@@ -1,0 +1,48 @@
+"""New documents through saved topics, and knowing when that is no longer enough (real requests)."""
+
+import numpy as np
+import pytest
+
+from nlp.assign import SavedTopics, assign, drift, from_fit
+from nlp.tokenize import tokenize_many
+from nlp.topics import OUTLIER, TopicConfig, fit_topics
+
+NEW_THEME = "駐車場"
+
+
+@pytest.fixture(scope="module")
+def split(asdc_sample, use_embedder):
+    """Topics fitted on five of the six labelled themes (minus every 8th request); the sixth comes later."""
+    seen = [r for r in asdc_sample if r["topic"] != NEW_THEME]
+    fit = [r["text"] for i, r in enumerate(seen) if i % 8]
+    held = [r["text"] for i, r in enumerate(seen) if not i % 8]
+    new = [r["text"] for r in asdc_sample if r["topic"] == NEW_THEME]
+    embeddings = use_embedder.embed(fit)
+    result = fit_topics(fit, tokenize_many(fit), embeddings, use_embedder, TopicConfig(min_cluster_size=10))
+    return from_fit(result, embeddings), result, embeddings, use_embedder.embed(held), use_embedder.embed(new)
+
+
+def test_saved_topics_reproduce_the_fit_and_take_new_documents(split):
+    saved, result, fitted, held, _ = split
+    again, _ = assign(saved, fitted)
+    assert (again == result.assignments).mean() > 0.9
+    topics, closeness = assign(saved, held)
+    assert (topics != OUTLIER).mean() > 0.8
+    assert ((closeness > 0) == (topics != OUTLIER)).all()
+
+
+def test_a_new_theme_asks_for_a_refit_and_known_ones_do_not(split):
+    saved, _, _, held, new = split
+    assert drift(saved, held, assign(saved, held)[0], min_cluster_size=10) is None
+    arrived = np.vstack([held, new])
+    reason = drift(saved, arrived, assign(saved, arrived)[0], min_cluster_size=10)
+    assert reason is not None and "theme the topics were not fitted on" in reason
+
+
+def test_saved_topics_round_trip(split, tmp_path):
+    saved, _, _, held, new = split
+    saved.save(tmp_path / "model")
+    loaded = SavedTopics.load(tmp_path / "model")
+    assert np.array_equal(assign(loaded, held)[0], assign(saved, held)[0])
+    assert drift(loaded, np.vstack([held, new]), assign(loaded, np.vstack([held, new]))[0], 10) is not None
+    assert SavedTopics.load(tmp_path / "nothing-here") is None
