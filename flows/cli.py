@@ -183,7 +183,7 @@ def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
 def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     from bench.pipeline import main
 
-    return main(args.docs, seed=args.seed, embedder_name=args.embedder)
+    return main(args.docs, seed=args.seed, embedder_name=args.embedder, new_docs=args.new_docs)
 
 
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
@@ -286,6 +286,7 @@ def parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--docs", type=int, default=100000)
     pipeline.add_argument("--seed", type=int, default=0)
     pipeline.add_argument("--embedder", default="use")
+    pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental 13th week")
     pipeline.set_defaults(func=cmd_bench_pipeline)
     return p
 
