@@ -125,7 +125,9 @@ def assign_step(engine, complaints: pd.DataFrame, embedder_name: str, previous: 
     embeddings = analysis.embeddings_for(engine, complaints[is_new], get_embedder(embedder_name))
     fresh, closeness = assign(previous.saved, embeddings)
     reason = drift(previous.saved, embeddings, fresh, TopicConfig().min_cluster_size)
-    print(f"drift: {reason or 'none'} ({int(is_new.sum()):,} new complaints assigned)", flush=True)
+    print(f"drift: {reason or 'none'} ({int(is_new.sum()):,} new complaints)", flush=True)
+    if reason:  # the weekly flow refits then, and so does the bench
+        return fit_step(engine, complaints, embedder_name, TopicConfig().seed)
     topic = np.array(complaints[C.ID].map(known), dtype=float)  # a copy: pandas 3 hands out read-only views
     topic[is_new] = fresh
     centrality = np.zeros(len(complaints), dtype=np.float32)

@@ -2,7 +2,6 @@
 `prefect deploy --all`, a worker), then a deployment run triggered with parameters must complete."""
 
 import json
-import socket
 from datetime import date
 from pathlib import Path
 
@@ -12,12 +11,7 @@ from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.server import deploy, start_server, start_worker
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers.net import free_port
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,7 @@ def local_prefect(tmp_path_factory):
         "KOE_CONFIG": str(base / "no-koe.toml"),
         "KOE_SOURCES": json.dumps([{"path": str(export), "source": "desk"}]),
     }
-    local = start_server(_free_port(), log=base / "server.log", extra_env=env)
+    local = start_server(free_port(), log=base / "server.log", extra_env=env)
     try:
         deploy(local)
         start_worker(local, log=base / "worker.log")

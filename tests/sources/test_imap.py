@@ -20,6 +20,7 @@ from nlp.pii import make_redactor
 from sources.records import SourceError
 from store import repo
 from store.db import make_engine, session_scope, sqlite_url
+from tests.helpers.net import free_port
 from tests.sources.test_mail import automatic_mails, html_only_mail, iso2022jp_mail, multipart_mail
 
 USER, PASSWORD = "support", "s3cret-パス"
@@ -55,12 +56,6 @@ service imap-login {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dovecot():
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
@@ -80,7 +75,7 @@ def dovecot():
         check=True, capture_output=True,
     )  # fmt: skip
     (base / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     (base / "dovecot.conf").write_text(CONFIG.format(d=base, uid=uid, gid=gid, port=port), encoding="utf-8")
     server = subprocess.Popen([binary, "-F", "-c", str(base / "dovecot.conf")], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 15

@@ -10,12 +10,13 @@ import glob
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.net import free_port
 
 _counter = itertools.count()
 
@@ -30,12 +31,6 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
@@ -48,7 +43,7 @@ def postgres_server():
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         _as_postgres_user([initdb, "-D", str(data), "-A", "trust", "-U", "koe", "-E", "UTF8", "--locale=C"]),
         check=True,
