@@ -29,6 +29,10 @@ MIN_LINKS = 3  # core: close (>= the batch's median neighbour closeness) to this
 # in `koe bench pipeline`; a new theme must be at least this share of the new documents as well
 MIN_THEME_SHARE = 0.01
 SAMPLE = 5000  # documents kept from the fit, and compared per run: bounds the work at 5,000 x 5,000
+# A topic's members (HDBSCAN's, not only the reassigned outliers) can sit further from its centroid than
+# the outlier threshold: on 350 real requests two broad topics had a mean member cosine of 0.22. A new
+# document joins when it is as close as the topic's closer 95% of members were, or closer than the threshold.
+MEMBER_QUANTILE = 0.05
 
 
 @dataclass(frozen=True)
@@ -62,32 +66,20 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.where(norms == 0, 1, norms)
 
 
-# A topic's members (HDBSCAN's, not only the reassigned outliers) can sit further from its centroid than
-# the outlier threshold: on 350 real requests two broad topics had a mean member cosine of 0.22. A new
-# document joins when it is as close as the topic's closer 95% of members were, or closer than the threshold.
-MEMBER_QUANTILE = 0.05
-
-
 def from_fit(result: TopicResult, embeddings: np.ndarray) -> SavedTopics:
     """The centroids of a fit, for the next runs; `embeddings` are the ones the fit saw, in its order."""
     mean = embeddings.mean(axis=0)
     centered = _unit(embeddings - mean)
     ids = np.asarray(sorted(set(result.assignments.tolist()) - {OUTLIER}), dtype=int)
-    centroids = (
-        np.vstack([_unit(centered[result.assignments == t].mean(axis=0)) for t in ids])
-        if len(ids)
-        else (np.zeros((0, embeddings.shape[1]), dtype=np.float32))
-    )
+    centroids = np.zeros((len(ids), embeddings.shape[1]), dtype=np.float32)
+    thresholds = np.zeros(len(ids), dtype=np.float32)
+    for row, topic in enumerate(ids):
+        members = centered[result.assignments == topic]
+        centroids[row] = _unit(members.mean(axis=0))
+        thresholds[row] = min(result.config.outlier_threshold, np.quantile(members @ centroids[row], MEMBER_QUANTILE))
     share = float((result.assignments == OUTLIER).mean())
-    limit = result.config.outlier_threshold
-    thresholds = np.asarray(
-        [min(limit, float(np.quantile(centered[result.assignments == t] @ c, MEMBER_QUANTILE)))
-         for t, c in zip(ids, centroids, strict=True)], dtype=np.float32,
-    )  # fmt: skip
     keep = np.random.default_rng(0).choice(len(centered), min(len(centered), SAMPLE), replace=False)
-    return SavedTopics(
-        mean.astype(np.float32), centroids.astype(np.float32), ids, thresholds, share, centered[np.sort(keep)]
-    )
+    return SavedTopics(mean.astype(np.float32), centroids, ids, thresholds, share, centered[np.sort(keep)])
 
 
 def assign(saved: SavedTopics, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
