@@ -167,6 +167,16 @@ def cmd_faq_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from flows import analysis
+    from flows.scale import run_prepare
+    from flows.settings import Settings
+
+    week = analysis.week_start(args.week_of) if args.week_of else analysis.last_complete_week(date.today())
+    print(f"tokenized and embedded {run_prepare(Settings(), week, args.workers)} texts")
+    return 0
+
+
 def cmd_server_up(args: argparse.Namespace) -> int:
     from flows.server import up
 
@@ -218,6 +228,13 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")
     demo.add_argument("--out", type=Path, default=Path("data/out/demo"))
     demo.set_defaults(func=cmd_demo)
+
+    prepare = sub.add_parser(
+        "prepare", help="tokenize and embed a weekly window's new texts on a Dask cluster (KOE_DASK_ADDRESS)"
+    )
+    prepare.add_argument("--week-of", type=date.fromisoformat, default=None)
+    prepare.add_argument("--workers", type=int, default=2, help="local cluster size when no address is set")
+    prepare.set_defaults(func=cmd_prepare)
 
     server = sub.add_parser("server", help="a local Prefect server running koe's deployments")
     server_up = server.add_subparsers(dest="action", required=True).add_parser(

@@ -146,4 +146,5 @@ class Settings(BaseSettings):
     # FAQ coverage (nlp.faq_match): calibrated by `koe eval faq-gaps` on real inquiries (bench/README.md)
     faq_embedding_weight: float = 0.5
     faq_threshold: float = 0.44
+    dask_address: str | None = None  # tcp://scheduler:8786 for `koe prepare` (flows/scale.py); None: a local cluster
     faq_period_weeks: int = 4  # FAQ gaps count this many weeks up to the reported one: questions are few a week

@@ -1,0 +1,81 @@
+"""Scale-out: tokenize and embed a window's uncached texts on a Dask cluster, writing the caches straight
+into the shared store, so the weekly flow that follows finds every text cached.
+
+Prefect's DaskTaskRunner submits one task per chunk of texts; each task opens its own engine (engines do
+not pickle, and workers are other processes or machines) and stores what it computed, so a lost worker
+costs only its chunk. The store must be one every worker reaches and that takes concurrent writers:
+PostgreSQL (`KOE_DATABASE_URL=postgresql+psycopg://...`); SQLite locks under several writer processes.
+`KOE_DASK_ADDRESS=tcp://scheduler:8786` names a running cluster; without it a LocalCluster of worker
+processes on 127.0.0.1 is started for the run.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from prefect import flow, get_run_logger
+from prefect_dask import DaskTaskRunner
+
+from flows import analysis
+from flows.settings import Settings
+from flows.steps import koe_task
+from nlp import columns as C
+from nlp.embed import get_embedder
+from nlp.tokenize import TOKENIZER_VERSION
+from store import repo
+from store.db import make_engine, session_scope
+
+CHUNK_TEXTS = 2000  # texts per task: a few seconds of work, a small loss when a worker dies
+
+
+def uncached(database_url: str, start: date, end: date, embedder: str) -> list[tuple[str, str]]:
+    """(text hash, text) of the window's distinct texts missing a token or embedding cache entry."""
+    engine = make_engine(database_url)
+    docs = analysis.load_window(engine, start, end)
+    texts = dict(zip(docs[C.TEXT_HASH], docs[C.TEXT], strict=True))
+    with session_scope(engine) as session:
+        tokens = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)
+        vectors = repo.cached_embeddings(session, list(texts), embedder)
+    return [(h, t) for h, t in texts.items() if h not in tokens or h not in vectors]
+
+
+@koe_task(retries=2, retry_delay_seconds=5)
+def cache_chunk(database_url: str, chunk: list[tuple[str, str]], embedder: str, threads: int) -> int:
+    engine = make_engine(database_url)
+    docs = pd.DataFrame(chunk, columns=[C.TEXT_HASH, C.TEXT])
+    analysis.tokens_for(engine, docs)
+    analysis.embeddings_for(engine, docs, get_embedder(embedder, threads=threads))
+    engine.dispose()
+    return len(docs)
+
+
+@flow(name="prepare-window")
+def prepare_window(start: date, end: date, threads: int = 1) -> int:
+    """Cache tokens and embeddings of the texts created from `start` to `end` (exclusive); returns how many
+    texts were computed. `threads` per task: a worker process per core wants 1 (NOTES.md: oversubscribed
+    native threads ran 20x slower)."""
+    settings = Settings()
+    todo = uncached(settings.database_url, start, end, settings.embedder)
+    get_run_logger().info("%d texts to tokenize and embed in chunks of %d", len(todo), CHUNK_TEXTS)
+    futures = [
+        cache_chunk.submit(settings.database_url, todo[i : i + CHUNK_TEXTS], settings.embedder, threads)
+        for i in range(0, len(todo), CHUNK_TEXTS)
+    ]
+    return sum(f.result() for f in futures)
+
+
+def task_runner(address: str | None, workers: int = 2) -> DaskTaskRunner:
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1"},
+    )
+
+
+def run_prepare(settings: Settings, week: date, workers: int = 2) -> int:
+    """The weekly window ending with the week starting `week`, on `settings.dask_address` or a local cluster."""
+    start = week - timedelta(weeks=settings.history_weeks)
+    runner = task_runner(settings.dask_address, workers)
+    return prepare_window.with_options(task_runner=runner)(start, week + timedelta(days=7))
