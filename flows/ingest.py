@@ -24,6 +24,7 @@ class IngestReport:
     read: int = 0
     new: int = 0
     duplicate: int = 0
+    replies: int = 0  # stored documents that got the agent reply they lacked (a ticket exported again)
     automatic: int = 0  # automatic mails left out (shipping notices ...)
     rejects: list[Reject] = field(default_factory=list)
 
@@ -33,7 +34,12 @@ class IngestReport:
 
     def counts(self) -> str:
         counts = f"read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
-        return counts + (f" / automatic {self.automatic}" if self.automatic else "")
+        extra = []
+        if self.replies:
+            extra.append(f"replies added {self.replies}")
+        if self.automatic:
+            extra.append(f"automatic {self.automatic}")
+        return " / ".join([counts, *extra])
 
     def summary(self) -> str:
         return f"{self.origin}: {self.counts()}"
@@ -73,8 +79,10 @@ def store_records(
     report: IngestReport,
     redactor: Redactor,
     cursor: tuple[str, str] | None = None,
+    update_replies: bool = False,
 ) -> IngestReport:
-    """Stores the new records and, in the same transaction, the (source, cursor) they were pulled up to."""
+    """Stores the new records and, in the same transaction, the (source, cursor) they were pulled up to.
+    `update_replies`: records already stored give their agent reply to a stored copy that had none."""
     now = datetime.now()
     rows = []
     for record in records:
@@ -84,6 +92,8 @@ def store_records(
             report.rejects.append(Reject(record.origin, str(exc)))
     with session_scope(engine) as session:
         new, duplicate = repo.add_documents(session, rows)
+        if duplicate and update_replies:
+            report.replies += repo.add_missing_replies(session, rows)
         if cursor is not None:
             repo.set_cursor(session, *cursor)
     report.new += new

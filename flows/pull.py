@@ -62,7 +62,8 @@ def pull_zendesk(engine: Engine, spec: ZendeskSource, redactor: Redactor, _rules
         for page in client.pages(_cursor(engine, spec.source), start):
             report.read += len(page.records) + len(page.rejects)
             report.rejects.extend(page.rejects)
-            store_records(engine, page.records, report, redactor, (spec.source, page.cursor) if page.cursor else None)
+            cursor = (spec.source, page.cursor) if page.cursor else None
+            store_records(engine, page.records, report, redactor, cursor, update_replies=True)
     finally:
         client.close()
     return report

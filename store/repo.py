@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
@@ -60,6 +60,25 @@ def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
     if fresh:
         session.execute(Document.__table__.insert(), fresh)
     return len(fresh), len(rows) - len(fresh)
+
+
+def add_missing_replies(session: Session, rows: Sequence[Mapping]) -> int:
+    """Stored documents that had no agent reply get the one these rows carry (a helpdesk ticket is exported
+    again when an agent answers it); returns how many were filled. Texts are never rewritten."""
+    filled = 0
+    for row in rows:
+        if row.get(C.AGENT_REPLY):
+            result = session.execute(
+                update(Document)
+                .where(
+                    Document.source == row["source"],
+                    Document.external_id == row["external_id"],
+                    Document.agent_reply.is_(None),
+                )
+                .values(agent_reply=row[C.AGENT_REPLY])
+            )
+            filled += result.rowcount or 0
+    return filled
 
 
 def count_documents(session: Session) -> int:

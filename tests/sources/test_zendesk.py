@@ -156,6 +156,24 @@ def test_zendesk_pull_stores_cursor_and_restarts_from_it(zendesk, tmp_path, monk
     assert stored.execute("select cursor from source_cursors").fetchone() == ("c3",)
 
 
+def test_zendesk_ticket_answered_later_gets_its_reply(zendesk, tmp_path, monkeypatch):
+    """The export returns a ticket again when it changes: the agent's answer that came later is stored."""
+    monkeypatch.setenv("KOE_ZENDESK_TOKEN", "TOKEN")
+    db = tmp_path / "koe.db"
+    engine = make_engine(sqlite_url(db))
+    spec = ZendeskSource(type="zendesk", base_url=zendesk.url, email="cs@example.jp")
+    unanswered = {**comments(104), "comments": comments(104)["comments"][:1]}
+    zendesk.answer("/api/v2/tickets/104/comments.json", (200, {}, unanswered), (200, {}, comments(104)))
+    zendesk.answer(EXPORT_PATH, (200, {}, page([104], "c1", True)), (200, {}, page([104], "c2", True)))
+    pull_zendesk(engine, spec, make_redactor(), MailRules())
+    stored = sqlite3.connect(db)
+    assert stored.execute("select agent_reply from documents").fetchone() == (None,)
+    again = pull_zendesk(engine, spec, make_redactor(), MailRules())
+    assert again.counts() == "read 1 / new 0 / duplicate 1 / rejected 0 / replies added 1"
+    (reply,) = stored.execute("select agent_reply from documents").fetchone()
+    assert reply.startswith("お問い合わせありがとうございます")
+
+
 def test_zendesk_token_never_from_the_config(tmp_path, monkeypatch):
     monkeypatch.delenv("KOE_ZENDESK_TOKEN", raising=False)
     spec = ZendeskSource(type="zendesk", base_url="http://127.0.0.1:9", email="cs@example.jp")

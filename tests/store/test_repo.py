@@ -35,6 +35,23 @@ def test_add_documents_is_idempotent(engine):
         assert repo.count_documents(s) == 3
 
 
+def test_missing_replies_are_filled_never_overwritten(engine):
+    with session_scope(engine) as s:
+        repo.add_documents(s, [doc("1", "配送が遅い"), {**doc("2", "ログインできない"), "agent_reply": "再設定を案内"}])
+    later = [
+        {**doc("1", "配送が遅い"), "agent_reply": "発送済みです"},
+        {**doc("2", "ログインできない"), "agent_reply": "別の回答"},
+    ]
+    with session_scope(engine) as s:
+        assert repo.add_missing_replies(s, later) == 1
+    with session_scope(engine) as s:
+        stored = repo.load_documents(s, datetime(2026, 11, 1), datetime(2026, 11, 3))
+    assert dict(zip(stored[C.TEXT], stored[C.AGENT_REPLY], strict=True)) == {
+        "配送が遅い": "発送済みです",
+        "ログインできない": "再設定を案内",
+    }
+
+
 def test_failed_transaction_keeps_what_was_stored(engine):
     with session_scope(engine) as s:
         repo.add_documents(s, [doc("1", "配送が遅い")])
