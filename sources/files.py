@@ -6,11 +6,12 @@ overrides them. Encodings are detected with charset-normalizer: Japanese tools e
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,12 +81,14 @@ class FileReadResult:
     rows_read: int = 0  # data rows seen, usable or not
 
 
-def decode_bytes(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM) when it decodes strictly, else what charset-normalizer detects."""
+def _encoding_of(data: bytes, path: Path, complete: bool = True) -> str:
+    """UTF-8 (with or without BOM) when it decodes strictly, else what charset-normalizer detects.
+    `complete` False: `data` is the head of a bigger file, and may end inside a character."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        return "utf-8-sig"
     try:
-        return data.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+        return "utf-8"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -93,17 +96,50 @@ def decode_bytes(data: bytes, path: Path) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise SourceError(f"{path}: cannot detect the text encoding (not UTF-8, CP932 or another known one)")
-    encoding = best.encoding
     # charset-normalizer says shift_jis for CP932 files; CP932 is the superset Windows tools write (①, ㈱).
-    if encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213"):
-        encoding = "cp932"
-    return data.decode(encoding, errors="strict")
+    return "cp932" if best.encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213") else best.encoding
 
 
-def delimited_rows(text: str, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """(header, rows): each non-blank row as (the line it starts on, {column: value}). Quoted values may
-    span lines, so the line is the reader's, not a count of rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def decode_bytes(data: bytes, path: Path) -> str:
+    """A small file's whole text (FAQ pages, release calendars)."""
+    return data.decode(_encoding_of(data, path), errors="strict")
+
+
+DETECT_BYTES = 4 << 20  # the encoding is detected on this much of an export; the rest streams
+
+
+def detect_encoding(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            head = f.read(DETECT_BYTES)
+            complete = not f.read(1)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
+    return _encoding_of(head, path, complete)
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    """The file's lines, decoded as they are read: a big export never sits in memory as one string. Line by
+    line, so a decode error names its line (a newline byte never occurs inside a UTF-8, CP932 or EUC-JP
+    character); UTF-16/32 (Excel's "Unicode text") go through Python's decoder instead."""
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+        with path.open(encoding=encoding, newline="") as f:
+            yield from f
+        return
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                yield raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"{path}:{number}: not {encoding} text ({exc.reason})") from exc
+
+
+def delimited_rows(
+    text: str | Iterable[str], delimiter: str = ","
+) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """(header, rows) of a whole text or of lines as they are read: each non-blank row as (the line it
+    starts on, {column: value}). Quoted values may span lines, so the line is the reader's, not a count."""
+    reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text, delimiter=delimiter)
     header = next(reader, [])
 
     def rows() -> Iterator[tuple[int, dict]]:
@@ -122,8 +158,8 @@ def find_columns(header: list[str], aliases: Mapping[str, tuple[str, ...]]) -> d
     return {field: next((lowered[a] for a in names if a in lowered), None) for field, names in aliases.items()}
 
 
-def _rows_jsonl(text: str, path: Path, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _rows_jsonl(lines: Iterable[str], path: Path, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -212,14 +248,10 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
 def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
     if fmt == "xlsx":
         return _rows_xlsx(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror})") from exc
-    text = decode_bytes(data, path)
+    lines = _lines(path, detect_encoding(path))
     if fmt == "jsonl":
-        return _rows_jsonl(text, path, rejects)
-    return delimited_rows(text, "," if fmt == "csv" else "\t")[1]
+        return _rows_jsonl(lines, path, rejects)
+    return delimited_rows(lines, "," if fmt == "csv" else "\t")[1]
 
 
 CHUNK_ROWS = 5000  # rows per stored chunk: memory stays flat however big the export is

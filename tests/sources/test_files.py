@@ -132,3 +132,32 @@ def test_big_exports_are_read_in_chunks(tmp_path):
     (reject,) = chunks[0].rejects
     assert str(reject) == f"{path}:4: invalid JSON (Expecting property name enclosed in double quotes)"
     assert [r.external_id for c in chunks for r in c.records] == [str(i) for i in range(11)]
+
+
+def test_big_exports_stream_after_the_encoding_is_detected_on_their_head(tmp_path, monkeypatch):
+    """Only the head (DETECT_BYTES) decides the encoding; the rest is decoded while it is read. A file
+    that changes encoding after its head fails naming the line, with the rows before it already read."""
+    import sources.files as files
+
+    monkeypatch.setattr(files, "DETECT_BYTES", 200)
+    rows = [f"{i},2026-11-02 10:{i % 60:02d},{i}件目：注文した商品が届きません①" for i in range(50)]
+    path = tmp_path / "big.csv"
+    path.write_bytes(("id,date,本文\n" + "\n".join(rows) + "\n").encode("cp932"))
+    result = files.read_file(path, source="s", kind="ticket")
+    assert result.rows_read == 50 and result.records[-1].body == "49件目：注文した商品が届きません①"
+
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(("id,date,本文\n" + "\n".join(rows[:20]) + "\n").encode("utf-8") + rows[20].encode("cp932"))
+    chunks = files.read_chunks(mixed, source="s", kind="ticket", chunk_rows=5)
+    first = next(chunks)
+    assert first.rows_read == 5  # stored before the bad line is reached
+    with pytest.raises(SourceError, match=rf"{mixed}:22: not utf-8 text"):
+        list(chunks)
+
+
+def test_excel_unicode_text_export(tmp_path):
+    """Excel's 「Unicode テキスト」: UTF-16 with BOM, tab-separated, CRLF."""
+    path = tmp_path / "export.tsv"
+    path.write_bytes("id\tdate\t本文\r\n1\t2026-11-02 10:00\t注文した商品がまだ届きません\r\n".encode("utf-16"))
+    (record,) = read_file(path, source="s", kind="ticket").records
+    assert (record.external_id, record.body) == ("1", "注文した商品がまだ届きません")
