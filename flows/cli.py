@@ -6,12 +6,16 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 # Offline machines: Prefect's telemetry only logs errors here (NOTES.md). Set before prefect is imported.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+T = TypeVar("T")
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -24,14 +28,27 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def _imported(load: Callable[[], T]) -> T | None:
+    """Run an import; an unusable input is one error line (None), bad rows one `rejected` line each."""
+    from sources.records import SourceError
+
+    try:
+        result = load()
+    except SourceError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return None
+    for reject in result.rejects:
+        print(f"rejected {reject}", file=sys.stderr)
+    return result
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from flows.ingest import ingest_file
     from flows.settings import Settings
     from nlp.pii import make_redactor
-    from sources.records import SourceError
 
-    try:
-        report = ingest_file(
+    report = _imported(
+        lambda: ingest_file(
             _engine(),
             args.path,
             source=args.source,
@@ -39,11 +56,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             mapping=_mapping(args.map),
             redactor=make_redactor(Settings().order_patterns),
         )
-    except SourceError as exc:
-        print(f"koe: {exc}", file=sys.stderr)
+    )
+    if report is None:
         return 2
-    for reject in report.rejects:
-        print(f"rejected {reject}", file=sys.stderr)
     print(report.counts())
     return 0
 
@@ -88,15 +103,10 @@ def _engine():
 
 def cmd_release_import(args: argparse.Namespace) -> int:
     from flows.releases import import_releases
-    from sources.records import SourceError
 
-    try:
-        report = import_releases(_engine(), args.path)
-    except SourceError as exc:
-        print(f"koe: {exc}", file=sys.stderr)
+    report = _imported(lambda: import_releases(_engine(), args.path))
+    if report is None:
         return 2
-    for reject in report.rejects:
-        print(f"rejected {reject}", file=sys.stderr)
     print(report.counts())
     return 0
 
@@ -144,15 +154,10 @@ def cmd_release_check(args: argparse.Namespace) -> int:
 
 def cmd_faq_import(args: argparse.Namespace) -> int:
     from flows.faq import import_faq
-    from sources.records import SourceError
 
-    try:
-        result = import_faq(_engine(), args.path)
-    except SourceError as exc:
-        print(f"koe: {exc}", file=sys.stderr)
+    result = _imported(lambda: import_faq(_engine(), args.path))
+    if result is None:
         return 2
-    for reject in result.rejects:
-        print(f"rejected {reject}", file=sys.stderr)
     if result.version_id is None:
         print(f"FAQ unchanged ({result.entries} entries): nothing stored")
     else:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import Settings
-from flows.steps import embed_documents, load_window, model_documents, tokenize_documents
+from flows.steps import load_window, model_documents
 from nlp import columns as C
 from nlp import faq_gaps as G
 from nlp.embed import get_embedder
@@ -81,10 +81,8 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
     focus = docs[modelled.topic.notna()]
     faq_embeddings, faq_tokens = _faq_features(engine, settings, faq)
     config = MatchConfig(settings.faq_embedding_weight, settings.faq_threshold)
-    scores = hybrid_scores(
-        embed_documents(engine, focus, settings.embedder), faq_embeddings, tokenize_documents(engine, focus),
-        faq_tokens, config,
-    )  # fmt: skip
+    # the fit's own tokens and embeddings: they are aligned with `focus` (the modelled rows, in window order)
+    scores = hybrid_scores(modelled.embeddings, faq_embeddings, modelled.tokens, faq_tokens, config)
     day = focus[C.CREATED_AT].dt.date
     before, start, end = period_weeks(week, settings.faq_period_weeks)
     suggestions = G.suggest(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,11 +78,18 @@ def store_records(
     records: list[RawRecord],
     report: IngestReport,
     redactor: Redactor,
+    *,
+    rejects: Sequence[Reject] = (),
+    read: int | None = None,
     cursor: tuple[str, str] | None = None,
     update_replies: bool = False,
 ) -> IngestReport:
-    """Stores the new records and, in the same transaction, the (source, cursor) they were pulled up to.
-    `update_replies`: records already stored give their agent reply to a stored copy that had none."""
+    """One batch a source read (its records, its rejects, `read` items seen: records + rejects unless told)
+    into `report`; the new records are stored with, in the same transaction, the (source, cursor) they were
+    pulled up to. `update_replies`: records already stored give their agent reply to a stored copy that had
+    none."""
+    report.read += len(records) + len(rejects) if read is None else read
+    report.rejects.extend(rejects)
     now = datetime.now()
     rows = []
     for record in records:
@@ -118,7 +125,5 @@ def ingest_file(
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")
     report = IngestReport(origin=str(path))
     for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping, mapping_for=mapping_for):
-        report.read += chunk.rows_read
-        report.rejects.extend(chunk.rejects)
-        store_records(engine, chunk.records, report, redactor)
+        store_records(engine, chunk.records, report, redactor, rejects=chunk.rejects)
     return report

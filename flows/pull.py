@@ -60,10 +60,10 @@ def pull_zendesk(engine: Engine, spec: ZendeskSource, redactor: Redactor, _rules
     report = IngestReport(origin=f"{spec.source} ({spec.base_url})")
     try:
         for page in client.pages(_cursor(engine, spec.source), start):
-            report.read += len(page.records) + len(page.rejects)
-            report.rejects.extend(page.rejects)
             cursor = (spec.source, page.cursor) if page.cursor else None
-            store_records(engine, page.records, report, redactor, cursor, update_replies=True)
+            store_records(
+                engine, page.records, report, redactor, rejects=page.rejects, cursor=cursor, update_replies=True
+            )
     finally:
         client.close()
     return report
@@ -73,10 +73,9 @@ def _store_mail(
     engine: Engine, batches: Iterable[mail.MailBatch], report: IngestReport, redactor: Redactor, source: str
 ) -> IngestReport:
     for batch in batches:
-        report.read += batch.read
         report.automatic += len(batch.automatic)
-        report.rejects.extend(batch.rejects)
-        store_records(engine, batch.records, report, redactor, (source, batch.cursor) if batch.cursor else None)
+        cursor = (source, batch.cursor) if batch.cursor else None
+        store_records(engine, batch.records, report, redactor, rejects=batch.rejects, read=batch.read, cursor=cursor)
     return report
 
 

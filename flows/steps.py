@@ -110,6 +110,9 @@ class Modelled:
     centrality: pd.Series
     notes: list[str]
     saved: SavedTopics | None = None  # what the next weekly run assigns its new documents with
+    # tokens and embeddings of the modelled documents, in window order, when a fit used them
+    tokens: list[list[str]] | None = None
+    embeddings: np.ndarray | None = None
 
 
 def model_documents(
@@ -135,6 +138,8 @@ def model_documents(
         W.aligned(result.centrality, docs.index, positions),
         [],
         from_fit(result, embeddings),
+        tokens,
+        embeddings,
     )
 
 

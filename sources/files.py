@@ -78,7 +78,11 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 class FileReadResult:
     records: list[RawRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    rows_read: int = 0  # data rows seen, usable or not
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows seen, usable or not."""
+        return len(self.records) + len(self.rejects)
 
 
 def _encoding_of(data: bytes, path: Path, complete: bool = True) -> str:
@@ -294,12 +298,10 @@ def read_chunks(
             chunk.records.append(to_record(row, cols, source=source, kind=kind, origin=origin))
         except ValueError as exc:
             chunk.rejects.append(Reject(origin, str(exc)))
-        if len(chunk.records) + len(chunk.rejects) >= chunk_rows:
-            chunk.rows_read = len(chunk.records) + len(chunk.rejects)
+        if chunk.rows_read >= chunk_rows:
             yield chunk
             chunk = FileReadResult()
     chunk.rejects.extend(rejects)
-    chunk.rows_read = len(chunk.records) + len(chunk.rejects)
     yield chunk
 
 
@@ -309,5 +311,4 @@ def read_file(path: Path | str, **options) -> FileReadResult:
     for chunk in read_chunks(path, **options):
         result.records += chunk.records
         result.rejects += chunk.rejects
-        result.rows_read += chunk.rows_read
     return result
