@@ -73,6 +73,7 @@ def suggest(
     answer and category columns in the same order as the score columns.
     """
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
+    types = docs[C.DOC_TYPE].to_numpy()
     rows = []
     for topic in labels.index:
         members = np.flatnonzero((assignments == topic) & in_period)
@@ -81,7 +82,6 @@ def suggest(
             continue
         previous = int(((assignments == topic) & in_previous).sum())
         growth = (len(members) - previous) / max(len(members), previous)
-        types = docs[C.DOC_TYPE].to_numpy()
         asks = int(np.isin(types[uncovered], ASKING_TYPES).sum())
         complaint_share = float((types[members] == "complaint").mean())
         nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
