@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -50,37 +51,37 @@ def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:
             return datetime.combine(day, datetime.min.time()) + timedelta(seconds=rng.randrange(8 * 3600, 23 * 3600))
 
 
-def documents(n: int, start: date, weeks: int, seed: int, pools: Pools, prefix: str = "b") -> list[dict]:
+def documents(n: int, start: date, weeks: int, seed: int, pools: Pools, prefix: str = "b") -> Iterator[dict]:
+    """`n` seeded documents, one at a time: a million of them never sit in memory together."""
     rng = random.Random(seed)
-    out = []
     for i in range(n):
         review = rng.random() < 0.2
         pool = pools.review_sentences if review else pools.requests
         body = "".join(rng.choice(pool) for _ in range(rng.choice((1, 1, 2, 2, 3))))
         if not review and rng.random() < 0.05:
             body += rng.choice(_PII).format(n=rng.randrange(10**6), a=rng.randrange(10**4), b=rng.randrange(10**4))
-        out.append(
-            {
-                "id": f"{prefix}{seed}-{i}",
-                "created_at": _timestamp(rng, start, weeks).isoformat(sep=" "),
-                "kind": "review" if review else "ticket",
-                "rating": rng.choice((1, 2, 3, 4, 5)) if review else "",
-                "product": rng.choice(PRODUCTS),
-                "body": body,
-            }
-        )
-    return out
+        yield {
+            "id": f"{prefix}{seed}-{i}",
+            "created_at": _timestamp(rng, start, weeks).isoformat(sep=" "),
+            "kind": "review" if review else "ticket",
+            "rating": rng.choice((1, 2, 3, 4, 5)) if review else "",
+            "product": rng.choice(PRODUCTS),
+            "body": body,
+        }
 
 
-def write_exports(docs: list[dict], folder: Path) -> dict[str, Path]:
-    """One CSV per kind, as a shop exports them: {"ticket": path, "review": path}."""
+def write_exports(docs: Iterable[dict], folder: Path) -> dict[str, Path]:
+    """One CSV per kind, as a shop exports them, written in one pass: {"ticket": path, "review": path}."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for kind in ("ticket", "review"):
-        path = folder / f"{kind}s.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(BENCH_COLUMNS), extrasaction="ignore")
+    paths = {kind: folder / f"{kind}s.csv" for kind in ("ticket", "review")}
+    files = {kind: path.open("w", encoding="utf-8", newline="") for kind, path in paths.items()}
+    try:
+        writers = {kind: csv.DictWriter(f, fieldnames=list(BENCH_COLUMNS)) for kind, f in files.items()}
+        for writer in writers.values():
             writer.writeheader()
-            writer.writerows(d for d in docs if d["kind"] == kind)
-        paths[kind] = path
+        for doc in docs:
+            writers[doc["kind"]].writerow(doc)
+    finally:
+        for f in files.values():
+            f.close()
     return paths

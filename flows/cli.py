@@ -198,7 +198,15 @@ def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
 def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     from bench.pipeline import main
 
-    return main(args.docs, seed=args.seed, embedder_name=args.embedder, new_docs=args.new_docs)
+    return main(
+        args.docs,
+        seed=args.seed,
+        embedder_name=args.embedder,
+        new_docs=args.new_docs,
+        history_docs=args.history_docs,
+        faq=args.faq,
+        cache=args.cache_dir,
+    )
 
 
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
@@ -308,7 +316,14 @@ def parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--docs", type=int, default=100000)
     pipeline.add_argument("--seed", type=int, default=0)
     pipeline.add_argument("--embedder", default="use")
-    pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental 13th week")
+    pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental new week")
+    pipeline.add_argument(
+        "--history-docs", type=int, default=1_000_000, help="stored history under the new week (0: the --docs store)"
+    )
+    pipeline.add_argument("--faq", action="store_true", help="also the FAQ-gap model (weekly runs with an FAQ)")
+    pipeline.add_argument(
+        "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
+    )
     pipeline.set_defaults(func=cmd_bench_pipeline)
     return p
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import Settings
-from flows.steps import load_window, model_documents
+from flows.steps import COMPLAINT, load_window, model_documents
 from nlp import columns as C
 from nlp import faq_gaps as G
 from nlp.embed import get_embedder
@@ -35,6 +35,14 @@ class FaqGaps:
     notes: list[str]
     faq_version: int | None
     n_entries: int
+
+
+def modelled_types(engine: Engine) -> tuple[str, ...]:
+    """The document types a weekly run tokenizes and embeds: complaints for the complaint topics, and
+    questions and requests too when an FAQ is imported (the FAQ-gap topics)."""
+    with session_scope(engine) as session:
+        has_faq = repo.current_faq_version(session) is not None
+    return MESSAGE_TYPES if has_faq else (COMPLAINT,)
 
 
 def _faq_texts(faq: pd.DataFrame, column: pd.Series) -> pd.DataFrame:

@@ -1,5 +1,5 @@
-"""Scale-out: tokenize and embed a window's uncached texts on a Dask cluster, writing the caches straight
-into the shared store, so the weekly flow that follows finds every text cached.
+"""Scale-out: tokenize and embed a window's uncached texts (those the weekly run models) on a Dask cluster,
+writing the caches straight into the shared store, so the weekly flow that follows finds them cached.
 
 Prefect's DaskTaskRunner submits one task per chunk of texts; each task opens its own engine (engines do
 not pickle, and workers are other processes or machines) and stores what it computed, so a lost worker
@@ -18,6 +18,7 @@ from prefect import flow, get_run_logger
 from prefect_dask import DaskTaskRunner
 
 from flows import analysis
+from flows.faq_gaps import modelled_types
 from flows.settings import Settings
 from flows.steps import koe_task
 from nlp import columns as C
@@ -30,9 +31,11 @@ CHUNK_TEXTS = 2000  # texts per task: a few seconds of work, a small loss when a
 
 
 def uncached(database_url: str, start: date, end: date, embedder: str) -> list[tuple[str, str]]:
-    """(text hash, text) of the window's distinct texts missing a token or embedding cache entry."""
+    """(text hash, text) of the window's distinct texts that the weekly run will model (complaints, and
+    questions and requests when an FAQ is imported) and that miss a token or embedding cache entry."""
     engine = make_engine(database_url)
     docs = analysis.load_window(engine, start, end)
+    docs = docs[docs[C.DOC_TYPE].isin(modelled_types(engine))]
     texts = dict(zip(docs[C.TEXT_HASH], docs[C.TEXT], strict=True))
     with session_scope(engine) as session:
         tokens = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)

@@ -21,6 +21,7 @@ def test_prepare_window_on_dask_fills_the_postgresql_caches(prefect_api, postgre
                                                              monkeypatch, asdc_sample, use_embedder):  # fmt: skip
     from datetime import date
 
+    from flows.faq_gaps import MESSAGE_TYPES
     from flows.ingest import ingest_file
     from flows.scale import run_prepare
     from flows.settings import Settings
@@ -41,6 +42,9 @@ def test_prepare_window_on_dask_fills_the_postgresql_caches(prefect_api, postgre
     )
     engine = make_engine(url)
     ingest_file(engine, export, source="asdc", kind="ticket", redactor=make_redactor())
+    with session_scope(engine) as session:  # with an FAQ the weekly run models questions and requests too
+        entry = {"question": "駐車場はありますか？", "answer": "無料の駐車場がございます。", "category": "施設"}
+        repo.add_faq_version(session, "faq.csv", "v1", [entry])
     monkeypatch.setenv("KOE_DATABASE_URL", url)
     monkeypatch.setenv("KOE_DASK_ADDRESS", cluster)
     monkeypatch.setenv("KOE_CONFIG", str(tmp_path / "none.toml"))
@@ -50,15 +54,18 @@ def test_prepare_window_on_dask_fills_the_postgresql_caches(prefect_api, postgre
     computed = run_prepare(settings, date(2026, 11, 9))
     with session_scope(engine) as session:
         docs = repo.load_documents(session, *_window())
-        hashes = list(dict.fromkeys(docs["text_hash"]))
-        tokens = repo.cached_tokens(session, hashes, TOKENIZER_VERSION)
-        vectors = repo.cached_embeddings(session, hashes, "use")
-    assert computed == len(hashes) > 400 and set(tokens) == set(vectors) == set(hashes)
+        everything = list(dict.fromkeys(docs["text_hash"]))
+        tokens = repo.cached_tokens(session, everything, TOKENIZER_VERSION)
+        vectors = repo.cached_embeddings(session, everything, "use")
+    modelled = docs[docs["doc_type"].isin(MESSAGE_TYPES)]
+    hashes = set(modelled["text_hash"])
+    assert computed == len(hashes) > 200 and set(tokens) == set(vectors) == hashes
+    assert len(everything) > len(hashes)  # praise and other texts no weekly run reads are not computed
     assert _tasks_run_on(cluster) >= 1  # the chunks ran on the cluster's workers, not in this process
     # the workers computed what this process computes
-    text = docs["text"].iloc[0]
+    text = modelled["text"].iloc[0]
     local = get_embedder("use").embed([text])[0]
-    assert np.allclose(vectors[docs["text_hash"].iloc[0]], local, atol=1e-5)
+    assert np.allclose(vectors[modelled["text_hash"].iloc[0]], local, atol=1e-5)
     assert run_prepare(settings, date(2026, 11, 9)) == 0  # everything cached: nothing computed twice
 
 
