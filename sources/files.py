@@ -138,9 +138,7 @@ def _lines(path: Path, encoding: str) -> Iterator[str]:
                 raise SourceError(f"{path}:{number}: not {encoding} text ({exc.reason})") from exc
 
 
-def delimited_rows(
-    text: str | Iterable[str], delimiter: str = ","
-) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def delimited_rows(text: str | Iterable[str], delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """(header, rows) of a whole text or of lines as they are read: each non-blank row as (the line it
     starts on, {column: value}). Quoted values may span lines, so the line is the reader's, not a count."""
     reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text, delimiter=delimiter)
