@@ -37,7 +37,7 @@ from nlp import weekly as W
 from nlp.embed import get_embedder
 from nlp.topics import TopicConfig, fit_topics
 from reports import weekly as report
-from store.db import make_engine, sqlite_url
+from store.db import copy_sqlite, make_engine, sqlite_url
 
 WEEKS = WINDOW_WEEKS
 END = date(2026, 11, 16)  # a Monday: the corpus covers the 12 complete weeks before it, the new week starts here
@@ -130,8 +130,7 @@ def incremental_store(work: Path, engine, history_docs: int, seed: int, embedder
         return engine, fitted, {}
     history = cached_history(history_docs, seed, embedder_name, END, pools, cache)
     print(f"history: {history_docs:,} documents, built in {history.build['seconds']} s (cached)", flush=True)
-    copy = work / "history.db"
-    shutil.copyfile(history.db, copy)
+    copy = copy_sqlite(history.db, work / "history.db")
     return make_engine(sqlite_url(copy)), history.fitted, history.build
 
 

@@ -144,7 +144,9 @@ def cmd_release_check(args: argparse.Namespace) -> int:
     from flows.release_check import ReleaseCheckError, release_check
 
     try:
-        path = release_check(release=args.release, date=args.date, post_days=args.post_days, pre_days=args.pre_days)
+        path = release_check(
+            release=args.release, date=args.date, post_days=args.post_days, pre_days=args.pre_days, refit=args.refit
+        )
     except ReleaseCheckError as exc:
         print(f"koe: {exc}", file=sys.stderr)
         return 2
@@ -289,6 +291,7 @@ def parser() -> argparse.ArgumentParser:
     target.add_argument("--date", type=date.fromisoformat, help="or a date (YYYY-MM-DD)")
     check.add_argument("--post-days", type=int, default=14)
     check.add_argument("--pre-days", type=int, default=56)
+    check.add_argument("--refit", action="store_true", help="fit the topics again instead of the last weekly run's")
     check.set_defaults(func=cmd_release_check)
 
     ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)

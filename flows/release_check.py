@@ -70,6 +70,7 @@ def run_release_check(
     post_days: int,
     pre_days: int,
     today: dt.date | None = None,
+    refit: bool = False,
 ) -> ReleaseOutputs:
     info = resolve_release(engine, release, on_date)
     day = info.start.date()
@@ -77,17 +78,18 @@ def run_release_check(
         raise ReleaseCheckError(f"{info.name} starts on {day}, in the future: there is nothing to measure yet")
     docs = load_window(engine, day - dt.timedelta(days=pre_days), day + dt.timedelta(days=post_days))
     get_run_logger().info("release check %s: %d documents around %s", info.name, len(docs), day)
-    # its own fit over both windows: the weekly run's saved topics leave earlier weeks without centrality,
-    # which picks the quotes (reusing them here is the next speed-up, see the README)
-    modelled = model_complaints(engine, settings, docs, refit=True)
-    if modelled.result is None:
+    # the last weekly run's saved topics take every complaint of both windows (no UMAP: no numba compile in
+    # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
+    modelled = model_complaints(engine, settings, docs, refit=refit, keep_known=False)
+    if modelled.topics.empty and modelled.notes:
         raise ReleaseCheckError("; ".join(modelled.notes))
     counts, totals = topic_day_counts(docs, modelled)
     try:
         win, result = S.impact(counts, totals, day, pre_days=pre_days, post_days=post_days)
     except S.SpikeInputError as exc:
         raise ReleaseCheckError(str(exc)) from exc
-    context = report.build_context(info, win, result, modelled.topics, counts, post_quotes(docs, modelled, day))
+    quotes = post_quotes(docs, modelled, day)
+    context = report.build_context(info, win, result, modelled.topics, counts, quotes, notes=modelled.notes)
     slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
     html = report.write_html(context, Path(settings.out_dir) / f"release-{day}-{slug}" / "report.html").resolve()
     run_id = record_run(
@@ -105,8 +107,14 @@ def run_release_check(
 
 @flow(name="release-check", log_prints=True)
 def release_check(
-    release: str | None = None, date: dt.date | None = None, post_days: int = 14, pre_days: int = 56
+    release: str | None = None,
+    date: dt.date | None = None,
+    post_days: int = 14,
+    pre_days: int = 56,
+    refit: bool = False,
 ) -> str:
-    """Release impact report for a stored release (by name) or a date; returns the HTML report's path."""
+    """Release impact report for a stored release (by name) or a date; returns the HTML report's path.
+    Complaints are assigned with the last weekly run's topics unless `refit` (or a new theme appears)."""
     settings = Settings()
-    return str(run_release_check(make_engine(settings.database_url), settings, release, date, post_days, pre_days).html)
+    engine = make_engine(settings.database_url)
+    return str(run_release_check(engine, settings, release, date, post_days, pre_days, refit=refit).html)

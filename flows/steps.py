@@ -143,19 +143,25 @@ def model_documents(
     )
 
 
-def model_complaints(engine: Engine, settings: Settings, docs: pd.DataFrame, refit: bool = False) -> Modelled:
-    """The weekly complaint topics: the window's new complaints through the last weekly run's saved topics,
-    unless a refit is asked for or due (no saved topics, another embedder, a new theme: nlp.assign.drift)."""
+def model_complaints(
+    engine: Engine, settings: Settings, docs: pd.DataFrame, refit: bool = False, keep_known: bool = True
+) -> Modelled:
+    """The complaint topics of `docs`: through the last weekly run's saved topics, unless a refit is asked
+    for or due (no saved topics, another embedder, a new theme: nlp.assign.drift). `keep_known`: complaints
+    that run saw keep their topics (a weekly run); otherwise every complaint is assigned afresh (a release
+    check: both of its windows the same way, each complaint with a centrality for the quotes)."""
     if not refit:
-        assigned = assign_with_last_run(engine, settings, docs)
+        assigned = assign_with_last_run(engine, settings, docs, keep_known)
         if assigned is not None:
             return assigned
     return model_documents(engine, settings, docs, (COMPLAINT,), "苦情")
 
 
-def assign_with_last_run(engine: Engine, settings: Settings, docs: pd.DataFrame) -> Modelled | None:
-    """Complaints the last weekly run saw keep their topics; the others are assigned to the nearest saved
-    topic (only they are embedded, from the cache when seen before). None when a refit is due."""
+def assign_with_last_run(
+    engine: Engine, settings: Settings, docs: pd.DataFrame, keep_known: bool = True
+) -> Modelled | None:
+    """Complaints the last weekly run saw keep their topics (with `keep_known`); the others are assigned to
+    the nearest saved topic (embedded from the cache when seen before). None when a refit is due."""
     with session_scope(engine) as session:
         run = repo.latest_run(session, "weekly")
         saved = SavedTopics.load(Path(run.model_path)) if run and run.model_path else None
@@ -165,24 +171,26 @@ def assign_with_last_run(engine: Engine, settings: Settings, docs: pd.DataFrame)
         topics = repo.run_topics(session, run.id)
     focus = docs[docs[C.DOC_TYPE] == COMPLAINT]
     known = focus[C.ID].isin(old.index).to_numpy()
-    new = focus[~known]
-    embeddings = embed_documents(engine, new, settings.embedder)
+    todo = focus[~known] if keep_known else focus
+    unseen = ~todo[C.ID].isin(old.index).to_numpy()  # the drift test looks at what the fit never saw
+    embeddings = embed_documents(engine, todo, settings.embedder)
     fresh, closeness = assign(saved, embeddings)
-    reason = drift(saved, embeddings, fresh, _topic_config(settings, len(focus)).min_cluster_size)
+    reason = drift(saved, embeddings[unseen], fresh[unseen], _topic_config(settings, len(focus)).min_cluster_size)
     if reason:
         get_run_logger().info("refitting the complaint topics: %s", reason)
         return None
     topic = pd.Series(np.nan, index=docs.index)
-    topic[focus.index[known]] = old[focus[C.ID][known]].to_numpy()
-    topic[new.index] = fresh
     centrality = pd.Series(np.nan, index=docs.index)
-    centrality[focus.index] = 0.0  # earlier weeks' quotes are not picked again
-    centrality[new.index] = closeness
+    if keep_known:
+        topic[focus.index[known]] = old[focus[C.ID][known]].to_numpy()
+        centrality[focus.index] = 0.0  # earlier weeks' quotes are not picked again
+    topic[todo.index] = fresh
+    centrality[todo.index] = closeness
     sizes = topic.value_counts()
     topics = topics[topics[C.TOPIC_ID].isin(sizes.index)].assign(**{C.SIZE: lambda t: t[C.TOPIC_ID].map(sizes)})
     note = (
-        f"苦情トピックは前回の分析（run {run.id}）のものを引き継ぎ、新しい苦情 {len(new)} 件を割り当てました"
-        "（新しいテーマが現れたときは自動で作り直します。手動では koe weekly --refit）。"
+        f"苦情トピックは前回の週次分析（run {run.id}）のものを引き継ぎ、苦情 {len(todo)} 件を割り当てました"
+        "（新しいテーマが現れたときは自動で作り直します。手動では --refit）。"
     )
     return Modelled(None, topics.reset_index(drop=True), topic, centrality, [note], saved)
 

@@ -89,7 +89,7 @@ def test_weekly_runs_reuse_topics_until_a_new_theme_appears(demo, tmp_path, monk
     for day, refit in ((date(2026, 10, 27), True), (date(2026, 11, 3), False), (date(2026, 11, 10), False)):
         path = weekly_report(week_of=day, refit=refit)
         pages[day] = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
-    reused = "苦情トピックは前回の分析"
+    reused = "苦情トピックは前回の週次分析"
     assert reused not in pages[date(2026, 10, 27)].select_one("#summary").get_text()
     assert reused in pages[date(2026, 11, 3)].select_one("#summary").get_text()
     incident = pages[date(2026, 11, 10)]
@@ -219,6 +219,43 @@ def test_release_checks_find_the_planted_effect_only(demo):
     assert not (campaign.result[S.SIGNIFICANT] & (campaign.result[S.RATE_RATIO] > 1)).any()
     html = redesign.html.read_text(encoding="utf-8")
     assert "リニューアル後、" in html and "倍（95%CI" in html
+
+
+def test_release_check_reuses_the_weekly_topics_unless_a_new_theme_appears(demo, tmp_path, monkeypatch):
+    """With a weekly run stored, a release check assigns both windows with its saved topics (no fit: nothing
+    for numba to compile in a fresh worker) and still finds the redesign's login/payment rise. Topics saved
+    before the points migration lack its theme: the check refits and reports the incident as new."""
+    from datetime import date
+
+    from prefect import flow
+
+    from flows.release_check import run_release_check
+    from flows.settings import Settings
+    from flows.weekly import weekly_report
+    from nlp import spikes as S
+    from store.db import copy_sqlite, make_engine, sqlite_url
+
+    db = sqlite_url(copy_sqlite(demo[0] / "koe-demo.db", tmp_path / "koe.db"))
+    monkeypatch.setenv("KOE_DATABASE_URL", db)
+    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
+
+    @flow(name="release-check-reuse")
+    def check(release: str):
+        return run_release_check(make_engine(db), Settings(), release, None, 14, 56)
+
+    reused = "苦情トピックは前回の週次分析"
+    redesign = check("サイトリニューアル")  # the demo's weekly run (week of 11-09) is the latest
+    assert reused in redesign.html.read_text(encoding="utf-8")
+    keywords = redesign.topics.set_index("topic_id")["keywords"]
+    rose = redesign.result[redesign.result[S.SIGNIFICANT] & (redesign.result[S.RATE_RATIO] > 1)]
+    assert len(rose) >= 1
+    assert all({"ログイン", "パスワード", "カード", "決済", "エラー"} & set(keywords[t][:6]) for t in rose[S.TOPIC_ID])
+
+    weekly_report(week_of=date(2026, 10, 26), refit=True)  # now the latest topics predate the incident
+    points = check("ポイントシステム移行")
+    assert reused not in points.html.read_text(encoding="utf-8")  # refitted
+    labels = points.topics.set_index("topic_id")["label"]
+    assert any("ポイント" in labels[t] for t in points.result[points.result[S.IS_NEW]][S.TOPIC_ID])
 
 
 def test_weekly_report_flags_the_points_spike(demo):

@@ -24,6 +24,6 @@ def test_release_check_deployment_takes_parameters():
     check = {d["name"]: d for d in config["deployments"]}["release-check"]
     flow = load_flow_from_entrypoint(str(ROOT / check["entrypoint"]))
     assert flow.name == "release-check"
-    assert set(flow.parameters.properties) == {"release", "date", "post_days", "pre_days"}
+    assert set(flow.parameters.properties) == {"release", "date", "post_days", "pre_days", "refit"}
     assert check["parameters"] == {"post_days": 14, "pre_days": 56}
     assert "schedules" not in check  # on demand only
