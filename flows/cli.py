@@ -170,7 +170,7 @@ def cmd_faq_import(args: argparse.Namespace) -> int:
 def cmd_faq_gaps(args: argparse.Namespace) -> int:
     from flows.faq_gaps import faq_gaps
 
-    print(f"CSV: {faq_gaps(week_of=args.week_of, top=args.top)}")
+    print(f"CSV: {faq_gaps(week_of=args.week_of, top=args.top, refit=args.refit)}")
     return 0
 
 
@@ -283,6 +283,7 @@ def parser() -> argparse.ArgumentParser:
     faq_gaps = faq.add_parser("gaps", help="ranked questions the FAQ does not answer; writes them all to a CSV")
     faq_gaps.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the period's last week")
     faq_gaps.add_argument("--top", type=int, default=10, help="how many to print")
+    faq_gaps.add_argument("--refit", action="store_true", help="fit the topics again instead of the last fit's")
     faq_gaps.set_defaults(func=cmd_faq_gaps)
 
     check = sub.add_parser("release-check", help="did complaints rise after a release? (HTML report)")

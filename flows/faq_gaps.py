@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import Settings
-from flows.steps import COMPLAINT, load_window, model_documents
+from flows.steps import COMPLAINT, Modelled, load_window, model_reusing, record_run, tokenize_documents
 from nlp import columns as C
 from nlp import faq_gaps as G
 from nlp.embed import get_embedder
@@ -26,6 +26,8 @@ from store.db import make_engine, session_scope
 
 # what an FAQ entry can answer: complaints too ("届かない" is answered by the delivery-time entry)
 MESSAGE_TYPES = ("question", "request", "complaint")
+WHAT = "質問・要望・苦情"
+FAQ_RUN = "faq_gaps"  # a run that keeps the FAQ-gap topics for the next weekly run to assign with
 NO_FAQ = "FAQ が取り込まれていないため、FAQ の不足は分析していません（koe faq import で取り込めます）。"
 
 
@@ -73,7 +75,7 @@ def period_label(week: date, weeks: int) -> str:
     return f"{start:%Y-%m-%d} 〜 {end - timedelta(days=1):%Y-%m-%d}、{weeks}週間"
 
 
-def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: date) -> FaqGaps:
+def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: date, refit: bool = False) -> FaqGaps:
     """Suggestions for the `settings.faq_period_weeks` weeks up to the week starting `week` (growth against
     as many weeks before), from topics of the whole window `docs`, so that a theme is recognised even when
     it is small in the period."""
@@ -83,14 +85,19 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
     empty = pd.DataFrame(columns=list(G.SUGGESTION_COLUMNS))
     if version is None:
         return FaqGaps(empty, [NO_FAQ], None, 0)
-    modelled = model_documents(engine, settings, docs, MESSAGE_TYPES, "質問・要望・苦情")
-    if modelled.result is None:
+    # like the complaint topics: the last fit's saved topics take every message (a weekly run costs what its
+    # new messages cost) until asked to refit or a new theme appears; every message gets a centrality
+    modelled = model_reusing(engine, settings, docs, MESSAGE_TYPES, WHAT, FAQ_RUN, refit, keep_known=False)
+    if modelled.result is None and modelled.saved is None:
         return FaqGaps(empty, modelled.notes, version.id, len(faq))
     focus = docs[modelled.topic.notna()]
+    if modelled.result is not None:
+        _keep_fit(engine, settings, docs, modelled, week)
     faq_embeddings, faq_tokens = _faq_features(engine, settings, faq)
     config = MatchConfig(settings.faq_embedding_weight, settings.faq_threshold)
-    # the fit's own tokens and embeddings: they are aligned with `focus` (the modelled rows, in window order)
-    scores = hybrid_scores(modelled.embeddings, faq_embeddings, modelled.tokens, faq_tokens, config)
+    # the modelling's own embeddings (and the fit's tokens): aligned with `focus`, the modelled rows in order
+    tokens = modelled.tokens if modelled.tokens is not None else tokenize_documents(engine, focus)
+    scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config)
     day = focus[C.CREATED_AT].dt.date
     before, start, end = period_weeks(week, settings.faq_period_weeks)
     suggestions = G.suggest(
@@ -104,25 +111,34 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
         ((day >= start) & (day < end)).to_numpy(),
         ((day >= before) & (day < start)).to_numpy(),
     )
-    return FaqGaps(suggestions, [], version.id, len(faq))
+    return FaqGaps(suggestions, modelled.notes, version.id, len(faq))
 
 
-def run_faq_gaps(settings: Settings, week: date) -> tuple[FaqGaps, Path]:
+def _keep_fit(engine: Engine, settings: Settings, docs: pd.DataFrame, modelled: Modelled, week: date) -> None:
+    """Store a fresh fit's topics and centroids as a FAQ_RUN run: what the next runs assign with."""
+    _, start, end = period_weeks(week, settings.faq_period_weeks)
+    run_id = record_run(engine, settings, FAQ_RUN, (start, end - timedelta(days=1)), docs, modelled)
+    path = modelled.saved.save(Path(settings.out_dir) / "faq-topics" / f"run{run_id}").parent
+    with session_scope(engine) as session:
+        repo.finish_run(session, run_id, model_path=str(path.resolve()))
+
+
+def run_faq_gaps(settings: Settings, week: date, refit: bool = False) -> tuple[FaqGaps, Path]:
     """Suggestions for the period ending with `week`, over the same window as the weekly report, and their CSV."""
     engine = make_engine(settings.database_url)
     docs = load_window(engine, week - timedelta(weeks=settings.history_weeks), week + timedelta(days=7))
-    gaps = find_faq_gaps(engine, settings, docs, week)
+    gaps = find_faq_gaps(engine, settings, docs, week, refit)
     path = Path(settings.out_dir) / f"faq-gaps-{week}.csv"
     return gaps, gaps_report.write_gaps_csv(gaps.suggestions, path).resolve()
 
 
 @flow(name="faq-gaps")  # prints go to the terminal: a person asked for the list
-def faq_gaps(week_of: date | None = None, top: int = gaps_report.SHOWN_IN_REPORT) -> str:
+def faq_gaps(week_of: date | None = None, top: int = gaps_report.SHOWN_IN_REPORT, refit: bool = False) -> str:
     """Print the ranked FAQ-gap suggestions for the period ending with the week of `week_of` (default: the
     last complete week) and write them all to a CSV; returns the CSV's path."""
     week = analysis.week_start(week_of) if week_of else analysis.last_complete_week(date.today())
     settings = Settings()
-    gaps, path = run_faq_gaps(settings, week)
+    gaps, path = run_faq_gaps(settings, week, refit)
     print(f"FAQ の不足（{period_label(week, settings.faq_period_weeks)}、FAQ {gaps.n_entries}項目）")
     for line in [*gaps.notes, *gaps_report.plain_lines(gaps.suggestions, top)]:
         print(line)

@@ -33,6 +33,7 @@ from store import repo
 from store.db import session_scope
 
 COMPLAINT = "complaint"
+WEEKLY_RUN = "weekly"  # the run kind whose saved topics later weekly runs and release checks reuse
 # Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
 koe_task = partial(task, cache_policy=NONE)
 
@@ -146,30 +147,52 @@ def model_documents(
 def model_complaints(
     engine: Engine, settings: Settings, docs: pd.DataFrame, refit: bool = False, keep_known: bool = True
 ) -> Modelled:
-    """The complaint topics of `docs`: through the last weekly run's saved topics, unless a refit is asked
-    for or due (no saved topics, another embedder, a new theme: nlp.assign.drift). `keep_known`: complaints
-    that run saw keep their topics (a weekly run); otherwise every complaint is assigned afresh (a release
-    check: both of its windows the same way, each complaint with a centrality for the quotes)."""
+    """The complaint topics of `docs`, through the last weekly run's saved topics when possible
+    (model_reusing); `keep_known=False` for a release check: both of its windows assigned the same way, each
+    complaint with a centrality for the quotes."""
+    return model_reusing(engine, settings, docs, (COMPLAINT,), "苦情", WEEKLY_RUN, refit, keep_known)
+
+
+def model_reusing(
+    engine: Engine,
+    settings: Settings,
+    docs: pd.DataFrame,
+    types: tuple[str, ...],
+    what: str,
+    run_kind: str,
+    refit: bool = False,
+    keep_known: bool = True,
+) -> Modelled:
+    """Topics of the window's documents of `types`: through the topics saved by the last run of `run_kind`,
+    unless a refit is asked for or due (no saved topics, another embedder, a new theme: nlp.assign.drift),
+    then a fit. `keep_known`: documents that run saw keep their topics and only the others are assigned."""
     if not refit:
-        assigned = assign_with_last_run(engine, settings, docs, keep_known)
+        assigned = assign_with_last_run(engine, settings, docs, types, what, run_kind, keep_known)
         if assigned is not None:
             return assigned
-    return model_documents(engine, settings, docs, (COMPLAINT,), "苦情")
+    return model_documents(engine, settings, docs, types, what)
 
 
 def assign_with_last_run(
-    engine: Engine, settings: Settings, docs: pd.DataFrame, keep_known: bool = True
+    engine: Engine,
+    settings: Settings,
+    docs: pd.DataFrame,
+    types: tuple[str, ...],
+    what: str,
+    run_kind: str,
+    keep_known: bool,
 ) -> Modelled | None:
-    """Complaints the last weekly run saw keep their topics (with `keep_known`); the others are assigned to
-    the nearest saved topic (embedded from the cache when seen before). None when a refit is due."""
+    """The window's documents of `types` assigned to the nearest topic saved by the last `run_kind` run
+    (embedded from the cache when seen before); with `keep_known` the ones it saw keep their topics and
+    only the others are embedded. None when a refit is due."""
     with session_scope(engine) as session:
-        run = repo.latest_run(session, "weekly")
+        run = repo.latest_run(session, run_kind)
         saved = SavedTopics.load(Path(run.model_path)) if run and run.model_path else None
         if saved is None or run.embedder != settings.embedder:
             return None
         old = repo.run_assignments(session, run.id)
         topics = repo.run_topics(session, run.id)
-    focus = docs[docs[C.DOC_TYPE] == COMPLAINT]
+    focus = docs[docs[C.DOC_TYPE].isin(types)]
     known = focus[C.ID].isin(old.index).to_numpy()
     todo = focus[~known] if keep_known else focus
     unseen = ~todo[C.ID].isin(old.index).to_numpy()  # the drift test looks at what the fit never saw
@@ -177,7 +200,7 @@ def assign_with_last_run(
     fresh, closeness = assign(saved, embeddings)
     reason = drift(saved, embeddings[unseen], fresh[unseen], _topic_config(settings, len(focus)).min_cluster_size)
     if reason:
-        get_run_logger().info("refitting the complaint topics: %s", reason)
+        get_run_logger().info("refitting the topics of %s: %s", what, reason)
         return None
     topic = pd.Series(np.nan, index=docs.index)
     centrality = pd.Series(np.nan, index=docs.index)
@@ -189,10 +212,11 @@ def assign_with_last_run(
     sizes = topic.value_counts()
     topics = topics[topics[C.TOPIC_ID].isin(sizes.index)].assign(**{C.SIZE: lambda t: t[C.TOPIC_ID].map(sizes)})
     note = (
-        f"苦情トピックは前回の週次分析（run {run.id}）のものを引き継ぎ、苦情 {len(todo)} 件を割り当てました"
+        f"{what}のトピックは前回の分析（run {run.id}）のものを引き継ぎ、{what} {len(todo)} 件を割り当てました"
         "（新しいテーマが現れたときは自動で作り直します。手動では --refit）。"
     )
-    return Modelled(None, topics.reset_index(drop=True), topic, centrality, [note], saved)
+    aligned = embeddings if not keep_known else None  # every modelled document's, in window order
+    return Modelled(None, topics.reset_index(drop=True), topic, centrality, [note], saved, None, aligned)
 
 
 def topic_day_counts(docs: pd.DataFrame, modelled: Modelled) -> tuple[pd.DataFrame, pd.Series]:

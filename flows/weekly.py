@@ -16,7 +16,15 @@ from flows import analysis
 from flows.faq_gaps import FaqGaps, find_faq_gaps, period_label
 from flows.ingest_flow import ingest_all
 from flows.settings import Settings
-from flows.steps import Modelled, load_window, model_complaints, notify_team, record_run, topic_day_counts
+from flows.steps import (
+    WEEKLY_RUN,
+    Modelled,
+    load_window,
+    model_complaints,
+    notify_team,
+    record_run,
+    topic_day_counts,
+)
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.topics import save_model
@@ -48,7 +56,7 @@ def analyse_week(
         docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=settings.trend_weeks
     )
     spikes, spike_notes = _spikes(engine, settings, docs, modelled, week)
-    gaps = find_faq_gaps(engine, settings, docs, week)
+    gaps = find_faq_gaps(engine, settings, docs, week, refit)
     return _store_and_render(
         engine, settings, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes, gaps
     )
@@ -85,7 +93,7 @@ def _store_and_render(
 ) -> WeeklyOutputs:
     result = modelled.result
     out = Path(settings.out_dir) / f"weekly-{summary.week_start}"
-    run_id = record_run(engine, settings, "weekly", (summary.week_start, summary.week_end), docs, modelled)
+    run_id = record_run(engine, settings, WEEKLY_RUN, (summary.week_start, summary.week_end), docs, modelled)
     model_path = out / f"model-run{run_id}" if result or modelled.saved else None
     if result:
         save_model(result, model_path)

@@ -89,7 +89,7 @@ def test_weekly_runs_reuse_topics_until_a_new_theme_appears(demo, tmp_path, monk
     for day, refit in ((date(2026, 10, 27), True), (date(2026, 11, 3), False), (date(2026, 11, 10), False)):
         path = weekly_report(week_of=day, refit=refit)
         pages[day] = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
-    reused = "苦情トピックは前回の週次分析"
+    reused = "苦情のトピックは前回の分析"
     assert reused not in pages[date(2026, 10, 27)].select_one("#summary").get_text()
     assert reused in pages[date(2026, 11, 3)].select_one("#summary").get_text()
     incident = pages[date(2026, 11, 10)]
@@ -132,10 +132,20 @@ def test_faq_gaps_command_flow_prints_and_writes_csv(demo, monkeypatch, capsys):
     path = faq_gaps(week_of=date(2026, 11, 12), top=3)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("FAQ の不足（2026-10-19 〜 2026-11-15、4週間、FAQ 15項目）")
-    assert [line.split(". ", 1)[0].strip() for line in printed[1:4]] == ["1", "2", "3"]
-    assert "領収書" in "".join(printed[1:4])
+    assert "質問・要望・苦情のトピックは前回の分析" in printed[1]  # the weekly run's FAQ-gap topics, reused
+    assert [line.split(". ", 1)[0].strip() for line in printed[2:5]] == ["1", "2", "3"]
+    assert "領収書" in "".join(printed[2:5])
     assert path.endswith("faq-gaps-2026-11-09.csv")
-    assert open(path, encoding="utf-8-sig").read() == outputs.faq_csv.read_text(encoding="utf-8-sig")
+    # assigned with the saved topics instead of the weekly run's fit: counts may move by a document or two,
+    # the suggestions at the top may not
+    assert _csv_column(path, 1)[:3] == _csv_column(outputs.faq_csv, 1)[:3]
+
+
+def _csv_column(path, index: int) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [row[index] for row in csv.reader(f)][1:]
 
 
 def test_weekly_run_notifies_a_slack_compatible_and_a_json_webhook(demo, monkeypatch):
@@ -243,7 +253,7 @@ def test_release_check_reuses_the_weekly_topics_unless_a_new_theme_appears(demo,
     def check(release: str):
         return run_release_check(make_engine(db), Settings(), release, None, 14, 56)
 
-    reused = "苦情トピックは前回の週次分析"
+    reused = "苦情のトピックは前回の分析"
     redesign = check("サイトリニューアル")  # the demo's weekly run (week of 11-09) is the latest
     assert reused in redesign.html.read_text(encoding="utf-8")
     keywords = redesign.topics.set_index("topic_id")["keywords"]
