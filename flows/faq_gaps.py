@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import Settings
-from flows.steps import COMPLAINT, Modelled, load_window, model_reusing, record_run, tokenize_documents
+from flows.steps import COMPLAINT, Focus, Modelled, load_window, model_reusing, record_run, tokenize_documents
 from nlp import columns as C
 from nlp import faq_gaps as G
 from nlp.embed import get_embedder
@@ -26,8 +26,8 @@ from store.db import make_engine, session_scope
 
 # what an FAQ entry can answer: complaints too ("届かない" is answered by the delivery-time entry)
 MESSAGE_TYPES = ("question", "request", "complaint")
-WHAT = "質問・要望・苦情"
 FAQ_RUN = "faq_gaps"  # a run that keeps the FAQ-gap topics for the next weekly run to assign with
+MESSAGES = Focus(MESSAGE_TYPES, "質問・要望・苦情", FAQ_RUN)
 NO_FAQ = "FAQ が取り込まれていないため、FAQ の不足は分析していません（koe faq import で取り込めます）。"
 
 
@@ -87,7 +87,7 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
         return FaqGaps(empty, [NO_FAQ], None, 0)
     # like the complaint topics: the last fit's saved topics take every message (a weekly run costs what its
     # new messages cost) until asked to refit or a new theme appears; every message gets a centrality
-    modelled = model_reusing(engine, settings, docs, MESSAGE_TYPES, WHAT, FAQ_RUN, refit, keep_known=False)
+    modelled = model_reusing(engine, settings, docs, MESSAGES, refit, keep_known=False)
     if modelled.result is None and modelled.saved is None:
         return FaqGaps(empty, modelled.notes, version.id, len(faq))
     focus = docs[modelled.topic.notna()]

@@ -34,6 +34,19 @@ from store.db import session_scope
 
 COMPLAINT = "complaint"
 WEEKLY_RUN = "weekly"  # the run kind whose saved topics later weekly runs and release checks reuse
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a topic model covers: document types, their name in the report's notes, and the kind of run
+    that keeps its topics for the next runs to assign with."""
+
+    types: tuple[str, ...]
+    what: str
+    run_kind: str
+
+
+COMPLAINTS = Focus((COMPLAINT,), "苦情", WEEKLY_RUN)
 # Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
 koe_task = partial(task, cache_policy=NONE)
 
@@ -150,69 +163,58 @@ def model_complaints(
     """The complaint topics of `docs`, through the last weekly run's saved topics when possible
     (model_reusing); `keep_known=False` for a release check: both of its windows assigned the same way, each
     complaint with a centrality for the quotes."""
-    return model_reusing(engine, settings, docs, (COMPLAINT,), "苦情", WEEKLY_RUN, refit, keep_known)
+    return model_reusing(engine, settings, docs, COMPLAINTS, refit, keep_known)
 
 
 def model_reusing(
-    engine: Engine,
-    settings: Settings,
-    docs: pd.DataFrame,
-    types: tuple[str, ...],
-    what: str,
-    run_kind: str,
-    refit: bool = False,
-    keep_known: bool = True,
+    engine: Engine, settings: Settings, docs: pd.DataFrame, focus: Focus, refit: bool = False, keep_known: bool = True
 ) -> Modelled:
-    """Topics of the window's documents of `types`: through the topics saved by the last run of `run_kind`,
-    unless a refit is asked for or due (no saved topics, another embedder, a new theme: nlp.assign.drift),
-    then a fit. `keep_known`: documents that run saw keep their topics and only the others are assigned."""
+    """Topics of the window's documents of `focus.types`: through the topics saved by the last run of
+    `focus.run_kind`, unless a refit is asked for or due (no saved topics, another embedder, a new theme:
+    nlp.assign.drift), then a fit. `keep_known`: documents that run saw keep their topics, only the others
+    are assigned."""
     if not refit:
-        assigned = assign_with_last_run(engine, settings, docs, types, what, run_kind, keep_known)
+        assigned = assign_with_last_run(engine, settings, docs, focus, keep_known)
         if assigned is not None:
             return assigned
-    return model_documents(engine, settings, docs, types, what)
+    return model_documents(engine, settings, docs, focus.types, focus.what)
 
 
 def assign_with_last_run(
-    engine: Engine,
-    settings: Settings,
-    docs: pd.DataFrame,
-    types: tuple[str, ...],
-    what: str,
-    run_kind: str,
-    keep_known: bool,
+    engine: Engine, settings: Settings, docs: pd.DataFrame, focus: Focus, keep_known: bool
 ) -> Modelled | None:
-    """The window's documents of `types` assigned to the nearest topic saved by the last `run_kind` run
-    (embedded from the cache when seen before); with `keep_known` the ones it saw keep their topics and
-    only the others are embedded. None when a refit is due."""
+    """The window's documents of `focus.types` assigned to the nearest topic saved by the last run of
+    `focus.run_kind` (embedded from the cache when seen before); with `keep_known` the ones it saw keep their
+    topics and only the others are embedded. None when a refit is due."""
     with session_scope(engine) as session:
-        run = repo.latest_run(session, run_kind)
+        run = repo.latest_run(session, focus.run_kind)
         saved = SavedTopics.load(Path(run.model_path)) if run and run.model_path else None
         if saved is None or run.embedder != settings.embedder:
             return None
         old = repo.run_assignments(session, run.id)
         topics = repo.run_topics(session, run.id)
-    focus = docs[docs[C.DOC_TYPE].isin(types)]
-    known = focus[C.ID].isin(old.index).to_numpy()
-    todo = focus[~known] if keep_known else focus
+    modelled = docs[docs[C.DOC_TYPE].isin(focus.types)]
+    known = modelled[C.ID].isin(old.index).to_numpy()
+    todo = modelled[~known] if keep_known else modelled
     unseen = ~todo[C.ID].isin(old.index).to_numpy()  # the drift test looks at what the fit never saw
     embeddings = embed_documents(engine, todo, settings.embedder)
     fresh, closeness = assign(saved, embeddings)
-    reason = drift(saved, embeddings[unseen], fresh[unseen], _topic_config(settings, len(focus)).min_cluster_size)
+    reason = drift(saved, embeddings[unseen], fresh[unseen], _topic_config(settings, len(modelled)).min_cluster_size)
     if reason:
-        get_run_logger().info("refitting the topics of %s: %s", what, reason)
+        get_run_logger().info("refitting the topics of %s: %s", focus.what, reason)
         return None
     topic = pd.Series(np.nan, index=docs.index)
     centrality = pd.Series(np.nan, index=docs.index)
     if keep_known:
-        topic[focus.index[known]] = old[focus[C.ID][known]].to_numpy()
-        centrality[focus.index] = 0.0  # earlier weeks' quotes are not picked again
+        topic[modelled.index[known]] = old[modelled[C.ID][known]].to_numpy()
+        centrality[modelled.index] = 0.0  # earlier weeks' quotes are not picked again
     topic[todo.index] = fresh
     centrality[todo.index] = closeness
     sizes = topic.value_counts()
     topics = topics[topics[C.TOPIC_ID].isin(sizes.index)].assign(**{C.SIZE: lambda t: t[C.TOPIC_ID].map(sizes)})
     note = (
-        f"{what}のトピックは前回の分析（run {run.id}）のものを引き継ぎ、{what} {len(todo)} 件を割り当てました"
+        f"{focus.what}のトピックは前回の分析（run {run.id}）のものを引き継ぎ、"
+        f"{focus.what} {len(todo)} 件を割り当てました"
         "（新しいテーマが現れたときは自動で作り直します。手動では --refit）。"
     )
     aligned = embeddings if not keep_known else None  # every modelled document's, in window order
