@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 # Bump when the filter, stopwords or splitting change: cached tokens of older versions are recomputed.
+# tests/nlp/test_tokenize.py fingerprints what the tokens depend on and fails until the version is bumped.
 TOKENIZER_VERSION = "unidic-lite-pos2"
 
 # fugashi segfaults on a single ~1.4M-character string (NOTES.md); BERTopic's c-TF-IDF joins whole topics.

@@ -61,3 +61,28 @@ def test_tokenize_pickles_by_reference():
 
 def test_stopwords_file_loaded():
     assert {"お願い", "いたす", "申し訳"} <= tk.stopwords()
+
+
+# The token cache is keyed on TOKENIZER_VERSION. What the tokens depend on, hashed: stopwords, filters,
+# splitting and the dictionary. Changing any of it without a new version would serve stale cached tokens.
+FINGERPRINTS = {"unidic-lite-pos2": "462e4e35acf6a4e5"}
+
+
+def test_token_cache_version_changes_with_the_tokenizer():
+    import hashlib
+    import inspect
+    from importlib import metadata, resources
+
+    parts = [
+        resources.files("nlp").joinpath("data/stopwords_ja.txt").read_text(encoding="utf-8"),
+        *(repr(sorted(s)) for s in (tk._KEEP_POS, tk._DROP_POS2, tk._DROP_NONINDEPENDENT)),
+        *(r.pattern for r in (tk._PLACEHOLDER, tk._ONLY_SYMBOLS, tk._KATAKANA, tk._PIECE_BREAK)),
+        str(tk.MAX_PIECE_CHARS),
+        *(inspect.getsource(f) for f in (tk._content_words, tk._merge_katakana, tk.tokenize, tk.split_long)),
+        metadata.version("unidic-lite"),
+        metadata.version("fugashi"),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    assert FINGERPRINTS.get(tk.TOKENIZER_VERSION) == digest, (
+        f"the tokenizer changed: bump TOKENIZER_VERSION in nlp/tokenize.py and record {digest!r} for it here"
+    )
