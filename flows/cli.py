@@ -211,6 +211,12 @@ def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_bench_prepare(args: argparse.Namespace) -> int:
+    from bench.prepare import main
+
+    return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=args.embedder)
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -329,6 +335,13 @@ def parser() -> argparse.ArgumentParser:
         "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
     )
     pipeline.set_defaults(func=cmd_bench_pipeline)
+    prepare = bench.add_parser("prepare", help="koe prepare on a local Dask cluster vs in process (speed-up)")
+    prepare.add_argument("--docs", type=int, default=30000)
+    prepare.add_argument("--database-url", required=True, help="an empty PostgreSQL database for the Dask path")
+    prepare.add_argument("--workers", type=int, default=2)
+    prepare.add_argument("--seed", type=int, default=0)
+    prepare.add_argument("--embedder", default="use")
+    prepare.set_defaults(func=cmd_bench_prepare)
     return p
 
 

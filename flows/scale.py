@@ -1,9 +1,9 @@
 """Scale-out: tokenize and embed a window's uncached texts (those the weekly run models) on a Dask cluster,
 writing the caches straight into the shared store, so the weekly flow that follows finds them cached.
 
-Prefect's DaskTaskRunner submits one task per chunk of texts; each task opens its own engine (engines do
-not pickle, and workers are other processes or machines) and stores what it computed, so a lost worker
-costs only its chunk. The store must be one every worker reaches and that takes concurrent writers:
+Prefect's DaskTaskRunner submits one task per chunk of texts; each worker process keeps its own engine
+(engines do not pickle, and workers are other processes or machines) and embedder, and each task stores
+what it computed, so a lost worker costs only its chunk. The store must be one every worker reaches and that takes concurrent writers:
 PostgreSQL (`KOE_DATABASE_URL=postgresql+psycopg://...`); SQLite locks under several writer processes.
 `KOE_DASK_ADDRESS=tcp://scheduler:8786` names a running cluster; without it a LocalCluster of worker
 processes on 127.0.0.1 is started for the run.
@@ -12,17 +12,19 @@ processes on 127.0.0.1 is started for the run.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import pandas as pd
 from prefect import flow, get_run_logger
 from prefect_dask import DaskTaskRunner
+from sqlalchemy import Engine
 
 from flows import analysis
 from flows.faq_gaps import modelled_types
 from flows.settings import Settings
 from flows.steps import koe_task
 from nlp import columns as C
-from nlp.embed import get_embedder
+from nlp.embed import Embedder, get_embedder
 from nlp.tokenize import TOKENIZER_VERSION
 from store import repo
 from store.db import make_engine, session_scope
@@ -43,13 +45,24 @@ def uncached(database_url: str, start: date, end: date, embedder: str) -> list[t
     return [(h, t) for h, t in texts.items() if h not in tokens or h not in vectors]
 
 
+@lru_cache(maxsize=4)
+def _worker_embedder(name: str, threads: int) -> Embedder:
+    """One embedder per worker process, not per chunk: loading USE costs ~1 s, a chunk ~3 s of work."""
+    return get_embedder(name, threads=threads)
+
+
+@lru_cache(maxsize=4)
+def _worker_engine(database_url: str) -> Engine:
+    """One engine (connection pool) per worker process: engines do not pickle, but a worker keeps its own."""
+    return make_engine(database_url)
+
+
 @koe_task(retries=2, retry_delay_seconds=5)
 def cache_chunk(database_url: str, chunk: list[tuple[str, str]], embedder: str, threads: int) -> int:
-    engine = make_engine(database_url)
+    engine = _worker_engine(database_url)
     docs = pd.DataFrame(chunk, columns=[C.TEXT_HASH, C.TEXT])
     analysis.tokens_for(engine, docs)
-    analysis.embeddings_for(engine, docs, get_embedder(embedder, threads=threads))
-    engine.dispose()
+    analysis.embeddings_for(engine, docs, _worker_embedder(embedder, threads))
     return len(docs)
 
 
