@@ -44,6 +44,13 @@ def load_pools(shared: Path = SHARED) -> Pools:
     return Pools([r for r in requests if r.strip()], [s for s in sentences if s.strip()])
 
 
+def complaint_pieces(pools: Pools) -> list[str]:
+    """The pieces koe's own classifier types as complaints (nlp.doctype), for a complaint-heavy corpus."""
+    from nlp.doctype import classify
+
+    return [t for t in [*pools.requests, *pools.review_sentences] if classify(t) == "complaint"]
+
+
 def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:
     while True:
         day = start + timedelta(days=rng.randrange(7 * weeks))
@@ -51,12 +58,19 @@ def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:
             return datetime.combine(day, datetime.min.time()) + timedelta(seconds=rng.randrange(8 * 3600, 23 * 3600))
 
 
-def documents(n: int, start: date, weeks: int, seed: int, pools: Pools, prefix: str = "b") -> Iterator[dict]:
-    """`n` seeded documents, one at a time: a million of them never sit in memory together."""
+def documents(
+    n: int, start: date, weeks: int, seed: int, pools: Pools, prefix: str = "b", complaint_share: float | None = None
+) -> Iterator[dict]:
+    """`n` seeded documents, one at a time: a million of them never sit in memory together. Recombined
+    freely, ~8% of them are typed complaints; `complaint_share` makes that share of them from complaint
+    pieces only (a shop whose inbox is mostly complaints)."""
     rng = random.Random(seed)
+    complaints = complaint_pieces(pools) if complaint_share else []
     for i in range(n):
         review = rng.random() < 0.2
         pool = pools.review_sentences if review else pools.requests
+        if complaints and rng.random() < complaint_share:
+            pool = complaints
         body = "".join(rng.choice(pool) for _ in range(rng.choice((1, 1, 2, 2, 3))))
         if not review and rng.random() < 0.05:
             body += rng.choice(_PII).format(n=rng.randrange(10**6), a=rng.randrange(10**4), b=rng.randrange(10**4))

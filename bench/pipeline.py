@@ -135,7 +135,8 @@ def incremental_store(work: Path, engine, history_docs: int, seed: int, embedder
 
 
 def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 20000,
-        history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE) -> dict:  # fmt: skip
+        history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE,
+        complaint_share: float | None = None) -> dict:  # fmt: skip
     """The pipeline over `n_docs` in 12 weeks; then a new week of `new_docs` analysed incrementally on top
     of a `history_docs` history, and the same new week alone in an empty store (a fit, no history)."""
     work = Path(tempfile.mkdtemp(prefix="koe-bench-"))
@@ -143,7 +144,8 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
     print(f"cold start (paid once, not in the totals): {cold}", flush=True)
     stages, pools = Stages(), load_pools()
     with stages.time("corpus", n_docs):
-        exports = write_exports(documents(n_docs, END - timedelta(weeks=WEEKS), WEEKS, seed, pools), work / "docs")
+        corpus = documents(n_docs, END - timedelta(weeks=WEEKS), WEEKS, seed, pools, complaint_share=complaint_share)
+        exports = write_exports(corpus, work / "docs")
         new_week = write_exports(documents(new_docs, END, 1, seed + 1, pools, prefix="n"), work / "new_week")
     engine = make_engine(sqlite_url(work / "koe.db"))
     ingest(engine, exports, stages, "ingest", n_docs)
@@ -192,11 +194,14 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
         "n_complaints": len(fitted.topic_of),
         "n_topics": len(fitted.topics),
         "faq": faq,
+        "complaint_share": complaint_share,
         "embedder": embedder_name,
     }
 
 
 def main(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 20000,
-         history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE) -> int:  # fmt: skip
-    print(json.dumps(run(n_docs, seed, embedder_name, new_docs, history_docs, faq, cache), ensure_ascii=False))
+         history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE,
+         complaint_share: float | None = None) -> int:  # fmt: skip
+    result = run(n_docs, seed, embedder_name, new_docs, history_docs, faq, cache, complaint_share)
+    print(json.dumps(result, ensure_ascii=False))
     return 0

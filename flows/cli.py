@@ -208,6 +208,7 @@ def cmd_bench_pipeline(args: argparse.Namespace) -> int:
         history_docs=args.history_docs,
         faq=args.faq,
         cache=args.cache_dir,
+        complaint_share=args.complaint_share,
     )
 
 
@@ -331,6 +332,9 @@ def parser() -> argparse.ArgumentParser:
         "--history-docs", type=int, default=1_000_000, help="stored history under the new week (0: the --docs store)"
     )
     pipeline.add_argument("--faq", action="store_true", help="also the FAQ-gap model (weekly runs with an FAQ)")
+    pipeline.add_argument(
+        "--complaint-share", type=float, default=None, help="make this share of the 100k complaints (natural: ~8%%)"
+    )
     pipeline.add_argument(
         "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
     )

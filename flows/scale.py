@@ -3,10 +3,10 @@ writing the caches straight into the shared store, so the weekly flow that follo
 
 Prefect's DaskTaskRunner submits one task per chunk of texts; each worker process keeps its own engine
 (engines do not pickle, and workers are other processes or machines) and embedder, and each task stores
-what it computed, so a lost worker costs only its chunk. The store must be one every worker reaches and that takes concurrent writers:
-PostgreSQL (`KOE_DATABASE_URL=postgresql+psycopg://...`); SQLite locks under several writer processes.
-`KOE_DASK_ADDRESS=tcp://scheduler:8786` names a running cluster; without it a LocalCluster of worker
-processes on 127.0.0.1 is started for the run.
+what it computed, so a lost worker costs only its chunk. The store must be one every worker reaches and
+that takes concurrent writers: PostgreSQL (`KOE_DATABASE_URL=postgresql+psycopg://...`); SQLite locks
+under several writer processes. `KOE_DASK_ADDRESS=tcp://scheduler:8786` names a running cluster; without
+it a LocalCluster of worker processes on 127.0.0.1 is started for the run.
 """
 
 from __future__ import annotations
