@@ -56,10 +56,7 @@ def post_quotes(docs: pd.DataFrame, modelled: Modelled, release_day: dt.date, n:
     """The most central distinct complaints of each topic written on or after the release day."""
     after = docs.assign(**{C.TOPIC: modelled.topic, W.CENTRALITY: modelled.centrality})
     after = after[(after[C.CREATED_AT].dt.date >= release_day) & after[C.TOPIC].notna()]
-    return {
-        int(topic): list(dict.fromkeys(group.sort_values(W.CENTRALITY, ascending=False)[C.TEXT]))[:n]
-        for topic, group in after.groupby(C.TOPIC)
-    }
+    return {int(topic): W.quotes(group, n) for topic, group in after.groupby(C.TOPIC)}
 
 
 def run_release_check(

@@ -54,7 +54,9 @@ def _counts(this: pd.DataFrame, prev: pd.DataFrame, by: list[str]) -> pd.DataFra
     return out.sort_values([COUNT, PREVIOUS], ascending=False, ignore_index=True)
 
 
-def _quotes(members: pd.DataFrame, n: int, quote_chars: tuple[int, int]) -> list[str]:
+def quotes(members: pd.DataFrame, n: int = 3, quote_chars: tuple[int, int] = (12, 120)) -> list[str]:
+    """The `n` most central distinct texts of `members` (with TEXT and CENTRALITY columns), complete
+    messages of a quotable length first: the weekly report's and the release report's quotes."""
     lo, hi = quote_chars
     ranked = members.assign(_ok=members[C.TEXT].str.len().between(lo, hi)).sort_values(
         ["_ok", CENTRALITY], ascending=False
@@ -103,7 +105,7 @@ def summarize_week(
                 CHANGE_PCT: (count - previous) / previous if previous else None,
                 IS_NEW: _is_new(count, earlier, min_new),
                 TREND: [int(per_week.get(w, 0)) for w in weeks],
-                QUOTES: _quotes(members[members[C.WEEK] == week_start], n_quotes, quote_chars),
+                QUOTES: quotes(members[members[C.WEEK] == week_start], n_quotes, quote_chars),
             }
         )
     columns = [*C.TOPIC_COLUMNS, COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES]
