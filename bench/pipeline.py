@@ -31,6 +31,7 @@ from bench.history import DEFAULT_CACHE, WINDOW_WEEKS, cached_history, ingest_ex
 from bench.stages import Fitted, Stages, model_complaints, peak_rss_mb
 from flows import analysis
 from flows.faq_gaps import MESSAGE_TYPES
+from flows.steps import COMPLAINTS
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
@@ -152,7 +153,7 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
     with stages.time("load", n_docs):
         docs = analysis.load_window(engine, END - timedelta(weeks=WEEKS), END)
     fitted = analyse(engine, docs, stages, "", embedder_name, seed, faq=faq)
-    tokenized = docs[C.TEXT][docs[C.DOC_TYPE].isin(MESSAGE_TYPES if faq else ("complaint",))]
+    tokenized = docs[C.TEXT][docs[C.DOC_TYPE].isin(MESSAGE_TYPES if faq else COMPLAINTS.types)]
     distinct = list(dict.fromkeys(tokenized))
     bare = bare_fugashi_seconds(distinct)
     print(f"bare fugashi over the same {len(distinct):,} distinct texts: {bare:.2f} s", flush=True)

@@ -43,9 +43,8 @@ class Stages:
         rate = f"{items / seconds:,.0f} docs/s" if items and seconds >= 0.01 else ""
         print(f"{name:<22} {seconds:>8.2f} s  {rate:>16}  peak RSS {peak_rss_mb():,.0f} MB", flush=True)
 
-    def total(self, prefix: str = "", exclude: tuple[str, ...] = ()) -> float:
-        chosen = [v for k, v in self.seconds.items() if k.startswith(prefix) and not k.startswith(exclude)]
-        return round(sum(chosen), 2)
+    def total(self, prefix: str) -> float:
+        return round(sum(v for k, v in self.seconds.items() if k.startswith(prefix)), 2)
 
 
 @dataclass(frozen=True)
