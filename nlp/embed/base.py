@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -37,19 +38,37 @@ def batched(texts: Sequence[str], size: int) -> list[Sequence[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
+# A worker pool's start (spawn, import, weights: ~2 s) pays off from about this many texts per call.
+MIN_PARALLEL_TEXTS = 1000
+_WORKER_EMBEDDERS: dict[tuple, LazyModelEmbedder] = {}  # in a pool worker: one loaded model per setting
+
+
+def _embed_in_worker(embedder: LazyModelEmbedder, texts: list[str]) -> np.ndarray:
+    key = (type(embedder), embedder.threads, embedder.batch_size)
+    return _WORKER_EMBEDDERS.setdefault(key, embedder).embed(texts)
+
+
 class LazyModelEmbedder:
-    """Base of the native backends: weights load on first use, threads follow the cores, and pickling
-    ships settings only (the weights sit behind ctypes and do not pickle, NOTES.md)."""
+    """Base of the native backends: weights load on first use, and pickling ships settings only (the
+    weights sit behind ctypes and do not pickle, NOTES.md).
+
+    Parallelism follows the cores: with `threads` unset, a large call is split over one single-thread
+    worker process per core (two USE processes with one thread embed ~1,050-1,180 texts/s on 2 cores where
+    one process with two threads embeds ~860-900: its small matrix products do not keep two threads busy;
+    bench/README.md). A caller that sets `threads` (a Dask worker: its own process per core, and daemonic
+    processes may not start children) gets that many threads in its own process."""
 
     name = ""
     cacheable = True
     dim = 0
     default_batch_size = 256
 
-    def __init__(self, threads: int | None = None, batch_size: int | None = None) -> None:
-        self.threads = threads or available_cores()
+    def __init__(self, threads: int | None = None, batch_size: int | None = None, processes: int | None = None) -> None:
+        self.processes = max(1, processes if processes is not None else (1 if threads else available_cores()))
+        self.threads = threads or max(1, available_cores() // self.processes)
         self.batch_size = batch_size or self.default_batch_size
         self._model = None
+        self._pool = None
 
     def _create(self):
         raise NotImplementedError
@@ -60,9 +79,27 @@ class LazyModelEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.processes > 1 and len(texts) >= MIN_PARALLEL_TEXTS:
+            return self._embed_in_processes(list(texts))
         if self._model is None:
             self._model = self._create()
         return l2_normalize(np.vstack([self._encode(self._model, list(b)) for b in batched(texts, self.batch_size)]))
+
+    def _embed_in_processes(self, texts: list[str]) -> np.ndarray:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # spawn, not fork: the parent runs BLAS, Prefect and database threads that a fork would copy mid-use
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=get_context("spawn"))
+            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
+        worker = type(self)(threads=self.threads, batch_size=self.batch_size)  # settings only, one process each
+        parts = [texts[i :: self.processes] for i in range(self.processes)]
+        vectors = list(self._pool.map(_embed_in_worker, [worker] * len(parts), parts))
+        out = np.empty((len(texts), vectors[0].shape[1]), dtype=np.float32)
+        for i, part in enumerate(vectors):
+            out[i :: self.processes] = part
+        return out
 
     def __getstate__(self) -> dict:
         return {"threads": self.threads, "batch_size": self.batch_size}

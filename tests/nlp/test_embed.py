@@ -17,9 +17,24 @@ def test_sentence_transformers_is_optional():
         get_embedder("sentence-transformers")
 
 
-def test_threads_follow_available_cores():
-    assert get_embedder("use").threads == available_cores()
-    assert get_embedder("e5").threads == available_cores()
+def test_parallelism_follows_available_cores():
+    for name in ("use", "e5"):
+        default = get_embedder(name)  # a single-thread worker process per core for large calls
+        assert (default.processes, default.threads) == (available_cores(), 1)
+        pinned = get_embedder(name, threads=available_cores())  # a caller that manages its own processes
+        assert (pinned.processes, pinned.threads) == (1, available_cores())
+
+
+def test_a_large_call_split_over_worker_processes_gives_the_same_vectors(asdc_sample):
+    from nlp.embed.base import MIN_PARALLEL_TEXTS
+
+    texts = [f"{r['text']}（{i}）" for i, r in enumerate(asdc_sample * 3)][: MIN_PARALLEL_TEXTS + 100]
+    assert len(texts) > MIN_PARALLEL_TEXTS
+    pooled = get_embedder("use", processes=2)
+    vectors = pooled.embed(texts)
+    assert pooled._pool is not None  # the call really went to the workers
+    alone = get_embedder("use", threads=1).embed(texts)
+    assert vectors.shape == (len(texts), 512) and np.allclose(vectors, alone, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", ["use", "e5"])
