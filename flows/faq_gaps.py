@@ -88,7 +88,7 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
     # like the complaint topics: the last fit's saved topics take every message (a weekly run costs what its
     # new messages cost) until asked to refit or a new theme appears; every message gets a centrality
     modelled = model_reusing(engine, settings, docs, MESSAGES, refit, keep_known=False)
-    if modelled.result is None and modelled.saved is None:
+    if not modelled.has_topics:
         return FaqGaps(empty, modelled.notes, version.id, len(faq))
     focus = docs[modelled.topic.notna()]
     if modelled.result is not None:

@@ -78,7 +78,7 @@ def run_release_check(
     # the last weekly run's saved topics take every complaint of both windows (no UMAP: no numba compile in
     # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
     modelled = model_complaints(engine, settings, docs, refit=refit, keep_known=False)
-    if modelled.topics.empty and modelled.notes:
+    if not modelled.has_topics:
         raise ReleaseCheckError("; ".join(modelled.notes))
     counts, totals = topic_day_counts(docs, modelled)
     try:

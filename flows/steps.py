@@ -128,6 +128,11 @@ class Modelled:
     tokens: list[list[str]] | None = None
     embeddings: np.ndarray | None = None
 
+    @property
+    def has_topics(self) -> bool:
+        """False when nothing was modelled (too few documents): `notes` say why."""
+        return self.result is not None or self.saved is not None
+
 
 def model_documents(
     engine: Engine, settings: Settings, docs: pd.DataFrame, types: tuple[str, ...], what: str

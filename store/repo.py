@@ -37,7 +37,7 @@ def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
 
 def existing_keys(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """The (source, external_id) pairs of `keys` already stored. One source at a time: SQLite answers a
-    row-value IN by scanning the table (0.28 s per 1,000 keys on a 1M-document store, bench/README.md),
+    row-value IN by scanning the table (0.28 s per 500 keys on a 1M-document store, bench/README.md),
     while `source = ? AND external_id IN (...)` walks the unique index."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in keys:
