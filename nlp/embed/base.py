@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
 import os
-import weakref
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -38,9 +38,29 @@ def batched(texts: Sequence[str], size: int) -> list[Sequence[str]]:
     return [texts[i : i + size] for i in range(0, len(texts), size)]
 
 
-# A worker pool's start (spawn, import, weights: ~2 s) pays off from about this many texts per call.
+# A worker pool's start (spawn, import, weights: ~2 s, once per process) pays off from this many texts.
 MIN_PARALLEL_TEXTS = 1000
 _WORKER_EMBEDDERS: dict[tuple, LazyModelEmbedder] = {}  # in a pool worker: one loaded model per setting
+_POOLS: dict[int, object] = {}  # in the parent: one pool per size, shared by every embedder of the process
+
+
+def _shared_pool(processes: int):
+    """The process's pool of `processes` workers, started on first use and kept: a weekly run creates an
+    embedder per step, and each paid ~2 s for its own pool (bench/README.md)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    if processes not in _POOLS:
+        if not _POOLS:
+            atexit.register(_shutdown_pools)  # before interpreter teardown, which a live pool complains about
+        # spawn, not fork: the parent runs BLAS, Prefect and database threads that a fork would copy mid-use
+        _POOLS[processes] = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
+    return _POOLS[processes]
+
+
+def _shutdown_pools() -> None:
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
 
 
 def _embed_in_worker(embedder: LazyModelEmbedder, texts: list[str]) -> np.ndarray:
@@ -68,7 +88,6 @@ class LazyModelEmbedder:
         self.threads = threads or max(1, available_cores() // self.processes)
         self.batch_size = batch_size or self.default_batch_size
         self._model = None
-        self._pool = None
 
     def _create(self):
         raise NotImplementedError
@@ -86,16 +105,15 @@ class LazyModelEmbedder:
         return l2_normalize(np.vstack([self._encode(self._model, list(b)) for b in batched(texts, self.batch_size)]))
 
     def _embed_in_processes(self, texts: list[str]) -> np.ndarray:
-        if self._pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
+        from concurrent.futures.process import BrokenProcessPool
 
-            # spawn, not fork: the parent runs BLAS, Prefect and database threads that a fork would copy mid-use
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=get_context("spawn"))
-            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
         worker = type(self)(threads=self.threads, batch_size=self.batch_size)  # settings only, one process each
         parts = [texts[i :: self.processes] for i in range(self.processes)]
-        vectors = list(self._pool.map(_embed_in_worker, [worker] * len(parts), parts))
+        try:
+            vectors = list(_shared_pool(self.processes).map(_embed_in_worker, [worker] * len(parts), parts))
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, once
+            _POOLS.pop(self.processes, None)
+            vectors = list(_shared_pool(self.processes).map(_embed_in_worker, [worker] * len(parts), parts))
         out = np.empty((len(texts), vectors[0].shape[1]), dtype=np.float32)
         for i, part in enumerate(vectors):
             out[i :: self.processes] = part
