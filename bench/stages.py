@@ -26,7 +26,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-
 class Stages:
     """Seconds and items per named stage; a stage timed twice (a refit after the drift test) adds up."""
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from flows import analysis
 from flows.settings import Settings
-from flows.steps import COMPLAINT, Focus, Modelled, load_window, model_reusing, record_run, tokenize_documents
+from flows.steps import COMPLAINTS, Focus, Modelled, load_window, model_reusing, record_run, tokenize_documents
 from nlp import columns as C
 from nlp import faq_gaps as G
 from nlp.embed import get_embedder
@@ -44,7 +44,7 @@ def modelled_types(engine: Engine) -> tuple[str, ...]:
     questions and requests too when an FAQ is imported (the FAQ-gap topics)."""
     with session_scope(engine) as session:
         has_faq = repo.current_faq_version(session) is not None
-    return MESSAGE_TYPES if has_faq else (COMPLAINT,)
+    return MESSAGES.types if has_faq else COMPLAINTS.types
 
 
 def _faq_texts(faq: pd.DataFrame, column: pd.Series) -> pd.DataFrame:
