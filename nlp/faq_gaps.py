@@ -1,9 +1,13 @@
 """FAQ-gap suggestions: topics whose messages the FAQ does not answer, ranked for a CS lead.
 
-Rank = uncovered questions and requests this period x (1 + growth) x (1 + complaint share) x (1 - the
-topic's mean score against its nearest entry): the inquiries an FAQ entry could absorb, rising themes first,
-themes that also annoy customers before idle curiosity, and missing answers before near misses (a topic
-just under the threshold more likely needs its entry reworded; the nearest entry is shown for that).
+Rank = uncovered questions and requests this period x the share of the topic not covered x (1 + growth) x
+(1 + complaint share) x (1 - the topic's mean score against its nearest entry): the inquiries an FAQ entry
+could absorb, themes the FAQ misses as a whole before the unmatched tail of a theme it answers, rising
+themes first, themes that also annoy customers before idle curiosity, and missing answers before near
+misses (a topic just under the threshold more likely needs its entry reworded; the nearest entry is shown
+for that). The share matters because message-level matching is noisy: a big answered theme always leaves
+some messages under the threshold, and by count alone they outranked smaller themes no entry answers
+(measured in bench/README.md, "FAQ gaps", session 4).
 Only asking messages count towards the volume: an FAQ cannot answer 「届いた商品が割れていました」 (the
 weekly complaint report covers it), and on the demo data counting every complaint put eighteen defect and
 delay topics above the two questions the FAQ really lacks. Growth is bounded, (now - before) / max(now,
@@ -87,6 +91,7 @@ def suggest(
         nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
         nearest_score = float(scores[members, nearest].mean()) if nearest >= 0 else 0.0
         order = uncovered[np.argsort(-centrality[uncovered])]
+        uncovered_share = len(uncovered) / len(members)
         rows.append(
             {
                 TOPIC_ID: topic,
@@ -97,9 +102,9 @@ def suggest(
                 PREVIOUS: previous,
                 GROWTH: growth,
                 UNCOVERED_ASKS: asks,
-                UNCOVERED_SHARE: len(uncovered) / len(members),
+                UNCOVERED_SHARE: uncovered_share,
                 COMPLAINT_SHARE: complaint_share,
-                SCORE: asks * (1 + growth) * (1 + complaint_share) * (1 - nearest_score),
+                SCORE: asks * uncovered_share * (1 + growth) * (1 + complaint_share) * (1 - nearest_score),
                 EXAMPLES: list(dict.fromkeys(docs[C.TEXT].iloc[order]))[:n_examples],
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
                 NEAREST_SCORE: nearest_score,

@@ -121,6 +121,23 @@ def test_defect_complaints_rank_below_unanswered_questions():
     assert out.iloc[1][G.SCORE] == 0 and out.iloc[1][G.VOLUME] == 6
 
 
+def test_a_theme_the_faq_misses_outranks_the_unmatched_tail_of_an_answered_one():
+    """送料 is answered (7 of 10 messages match the entry); the 3 that fell under the threshold must not put it
+    above 領収書, which no entry answers, although they are more messages."""
+    texts = ["送料はいくらですか？"] * 7 + ["送料って無料になりませんか", "配送料金を教えて", "北海道への送料は？"]
+    texts += ["領収書は発行できますか？", "領収書の宛名を変えられますか？"]
+    docs = G.message_columns(texts)
+    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["送料", "領収書"]})
+    assignments = np.array([0] * 10 + [1] * 2)
+    # matching is noisy: the answered theme's messages sit just either side of the threshold
+    scores = np.array([[0.55, 0.1, 0.0]] * 7 + [[0.45, 0.1, 0.0]] * 3 + [[0.3, 0.1, 0.0]] * 2)
+    cov = coverage(scores, MatchConfig(threshold=0.5))
+    period = np.ones(12, dtype=bool)
+    out = G.suggest(docs, topics, assignments, np.ones(12), scores, cov, FAQ, period, ~period)
+    assert out[G.TOPIC_ID].tolist() == [1, 0]
+    assert out[G.UNCOVERED_ASKS].tolist() == [2, 3] and out[G.UNCOVERED_SHARE].tolist() == pytest.approx([1.0, 0.3])
+
+
 def test_growth_is_bounded_and_a_vanishing_theme_sinks():
     texts = ["領収書は発行できますか？"] * 4 + ["ギフト包装はできますか？"] * 4
     docs = G.message_columns(texts)
