@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,19 +29,25 @@ import pandas as pd
 
 from bench.corpus import documents, load_pools, write_exports
 from bench.history import DEFAULT_CACHE, WINDOW_WEEKS, cached_history, ingest_exports
-from bench.stages import Fitted, Stages, model_complaints, peak_rss_mb
+from bench.stages import Fitted, Stages, model_focus, peak_rss_mb
 from flows import analysis
-from flows.faq_gaps import MESSAGE_TYPES
+from flows.faq import import_faq
+from flows.faq_gaps import MESSAGE_TYPES, faq_features, period_weeks
+from flows.settings import Settings
 from flows.steps import COMPLAINTS
 from nlp import columns as C
+from nlp import faq_gaps as G
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.embed import get_embedder
-from nlp.topics import TopicConfig, fit_topics
+from nlp.faq_match import MatchConfig, coverage, hybrid_scores
 from reports import weekly as report
-from store.db import copy_sqlite, make_engine, sqlite_url
+from store import repo
+from store.db import copy_sqlite, make_engine, session_scope, sqlite_url
 
 WEEKS = WINDOW_WEEKS
+FAQ_WEEKS = Settings.model_fields["faq_period_weeks"].default
+SAMPLE_FAQ = Path(__file__).resolve().parent.parent / "data" / "sample" / "faq.csv"  # the demo shop's 15 entries
 END = date(2026, 11, 16)  # a Monday: the corpus covers the 12 complete weeks before it, the new week starts here
 
 
@@ -85,25 +92,46 @@ def ingest(engine, exports: dict[str, Path], stages: Stages, name: str, n_docs: 
         ingest_exports(engine, exports)
 
 
-def faq_model(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_name: str, seed: int) -> None:
-    """The FAQ-gap section's heavy part (flows.faq_gaps.find_faq_gaps -> model_documents): questions,
-    requests and complaints of the window tokenized, embedded and fitted. Matching them against the FAQ
-    entries (a few hundred) is small beside it and not timed here."""
-    messages = docs[docs[C.DOC_TYPE].isin(MESSAGE_TYPES)]
-    with stages.time(f"{prefix}faq_tokenize", len(messages)):
-        tokens = analysis.tokens_for(engine, messages)
-    with stages.time(f"{prefix}faq_embed", len(messages)):
-        embeddings = analysis.embeddings_for(engine, messages, get_embedder(embedder_name))
-    with stages.time(f"{prefix}faq_topics", len(messages)):
-        fit_topics(messages[C.TEXT].tolist(), tokens, embeddings, None, TopicConfig(seed=seed))
+def faq_step(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_name: str, seed: int,
+             previous: Fitted | None) -> Fitted:  # fmt: skip
+    """The weekly flow's FAQ-gap section (flows.faq_gaps.find_faq_gaps): the window's questions, requests and
+    complaints assigned afresh with the kept FAQ-gap topics (or fitted on the first run, a refit or drift),
+    then every message matched against the FAQ and the topics ranked."""
+    modelled = model_focus(engine, docs, MESSAGE_TYPES, stages, f"{prefix}faq_", embedder_name, seed, previous,
+                           keep_known=False)  # fmt: skip
+    messages, tokens = modelled.docs, modelled.tokens
+    if tokens is None:  # assigned: the tokens come from the cache, like the flow's tokenize_documents
+        with stages.time(f"{prefix}faq_tokenize", len(messages)):
+            tokens = analysis.tokens_for(engine, messages)
+    with stages.time(f"{prefix}faq_match", len(messages)):
+        with session_scope(engine) as session:
+            faq = repo.faq_entries(session)
+        faq_embeddings, faq_tokens = faq_features(engine, embedder_name, faq)
+        config = MatchConfig(*(Settings.model_fields[f].default for f in ("faq_embedding_weight", "faq_threshold")))
+        scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config)
+        before, start, end = period_weeks(analysis.week_start(messages[C.CREATED_AT].max().date()), FAQ_WEEKS)
+        day = messages[C.CREATED_AT].dt.date
+        G.suggest(messages, modelled.fitted.topics, modelled.topic, modelled.centrality, scores,
+                  coverage(scores, config), faq, ((day >= start) & (day < end)).to_numpy(),
+                  ((day >= before) & (day < start)).to_numpy())  # fmt: skip
+    return modelled.fitted
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What the next weekly run starts from: the complaint topics, and the FAQ-gap topics with an FAQ."""
+
+    complaints: Fitted
+    faq: Fitted | None = None
 
 
 def analyse(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_name: str, seed: int,
-            previous: Fitted | None = None, faq: bool = False) -> Fitted:  # fmt: skip
+            previous: Kept | None = None, faq: bool = False) -> Kept:  # fmt: skip
     """One weekly run over the window `docs`: complaint topics (fit, or assign with `previous`), spikes,
-    report; the FAQ-gap model too when `faq`."""
-    modelled = model_complaints(engine, docs, stages, prefix, embedder_name, seed, previous)
-    complaints = modelled.complaints
+    report; the FAQ-gap section too when `faq`."""
+    modelled = model_focus(engine, docs, COMPLAINTS.types, stages, prefix, embedder_name, seed,
+                           previous.complaints if previous else None)  # fmt: skip
+    complaints = modelled.docs
     week = analysis.week_start(docs[C.CREATED_AT].max().date())
     topic = W.aligned(modelled.topic, complaints.index, np.arange(len(complaints)))
     centrality = W.aligned(modelled.centrality, complaints.index, np.arange(len(complaints)))
@@ -115,24 +143,31 @@ def analyse(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_na
             S.weekly_spikes(counts, totals, week)
         except S.SpikeInputError as exc:  # a week without history: the weekly flow notes it and goes on
             print(f"spikes: not tested ({exc})", flush=True)
-    if faq:
-        faq_model(engine, docs, stages, prefix, embedder_name, seed)
+    faq_fitted = faq_step(engine, docs, stages, prefix, embedder_name, seed, previous and previous.faq) if faq else None
     with stages.time(f"{prefix}report", len(docs)):
         summary = W.summarize_week(complaints, topic, centrality, modelled.fitted.topics, week)
         report.write_html(report.build_context(summary), Path(tempfile.mkdtemp()) / "report.html")
-    return modelled.fitted
+    return Kept(modelled.fitted, faq_fitted)
 
 
-def incremental_store(work: Path, engine, history_docs: int, seed: int, embedder_name: str, fitted: Fitted,
-                      pools, cache: Path) -> tuple:  # fmt: skip
+def incremental_store(work: Path, engine, history_docs: int, seed: int, embedder_name: str, kept: Kept,
+                      pools, cache: Path, faq: bool) -> tuple:  # fmt: skip
     """(engine, saved topics, build facts) the new week runs on top of: a copy of the cached large history,
     or with `history_docs` 0 the 100k store above (its window slides by one week)."""
     if not history_docs:
-        return engine, fitted, {}
-    history = cached_history(history_docs, seed, embedder_name, END, pools, cache)
+        return engine, kept, {}
+    history = cached_history(history_docs, seed, embedder_name, END, pools, cache, SAMPLE_FAQ if faq else None)
     print(f"history: {history_docs:,} documents, built in {history.build['seconds']} s (cached)", flush=True)
     copy = copy_sqlite(history.db, work / "history.db")
-    return make_engine(sqlite_url(copy)), history.fitted, history.build
+    return make_engine(sqlite_url(copy)), Kept(history.fitted, history.faq_fitted), history.build
+
+
+def store_with_faq(path: Path, faq: bool):
+    """An empty store; with `faq`, the sample shop's FAQ imported as `koe faq import` would."""
+    engine = make_engine(sqlite_url(path))
+    if faq:
+        import_faq(engine, SAMPLE_FAQ)
+    return engine
 
 
 def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 20000,
@@ -148,11 +183,11 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
         corpus = documents(n_docs, END - timedelta(weeks=WEEKS), WEEKS, seed, pools, complaint_share=complaint_share)
         exports = write_exports(corpus, work / "docs")
         new_week = write_exports(documents(new_docs, END, 1, seed + 1, pools, prefix="n"), work / "new_week")
-    engine = make_engine(sqlite_url(work / "koe.db"))
+    engine = store_with_faq(work / "koe.db", faq)
     ingest(engine, exports, stages, "ingest", n_docs)
     with stages.time("load", n_docs):
         docs = analysis.load_window(engine, END - timedelta(weeks=WEEKS), END)
-    fitted = analyse(engine, docs, stages, "", embedder_name, seed, faq=faq)
+    kept = analyse(engine, docs, stages, "", embedder_name, seed, faq=faq)
     tokenized = docs[C.TEXT][docs[C.DOC_TYPE].isin(MESSAGE_TYPES if faq else COMPLAINTS.types)]
     distinct = list(dict.fromkeys(tokenized))
     bare = bare_fugashi_seconds(distinct)
@@ -161,18 +196,17 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
     tokenize_seconds = sum(stages.seconds[s] for s in ("tokenize", "faq_tokenize") if s in stages.seconds)
     peak_main = peak_rss_mb()
 
-    inc_engine, previous, build = incremental_store(work, engine, history_docs, seed, embedder_name, fitted, pools,
-                                                    cache)  # fmt: skip
+    inc_engine, previous, build = incremental_store(work, engine, history_docs, seed, embedder_name, kept, pools,
+                                                    cache, faq)  # fmt: skip
     ingest(inc_engine, new_week, stages, "incremental_ingest", new_docs)
     with stages.time("incremental_load", new_docs):
         window = analysis.load_window(inc_engine, END - timedelta(weeks=WEEKS - 1), END + timedelta(weeks=1))
-    # the complaint path only: the cached history holds the complaints' embeddings, not the FAQ-gap model's
-    analyse(inc_engine, window, stages, "incremental_", embedder_name, seed, previous=previous)
-    alone_engine = make_engine(sqlite_url(work / "alone.db"))
+    analyse(inc_engine, window, stages, "incremental_", embedder_name, seed, previous=previous, faq=faq)
+    alone_engine = store_with_faq(work / "alone.db", faq)
     ingest(alone_engine, new_week, stages, "alone_ingest", new_docs)
     with stages.time("alone_load", new_docs):
         alone_docs = analysis.load_window(alone_engine, END, END + timedelta(weeks=1))
-    analyse(alone_engine, alone_docs, stages, "alone_", embedder_name, seed)
+    analyse(alone_engine, alone_docs, stages, "alone_", embedder_name, seed, faq=faq)
     shutil.rmtree(work, ignore_errors=True)
     return {
         "total_seconds": round(sum(stages.seconds[s] for s in main_stages), 2),
@@ -192,8 +226,9 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
         "n_docs": n_docs,
         "new_docs": new_docs,
         "n_tokenized_texts": len(distinct),
-        "n_complaints": len(fitted.topic_of),
-        "n_topics": len(fitted.topics),
+        "n_complaints": len(kept.complaints.topic_of),
+        "n_topics": len(kept.complaints.topics),
+        "n_faq_messages": len(kept.faq.topic_of) if kept.faq else 0,
         "faq": faq,
         "complaint_share": complaint_share,
         "embedder": embedder_name,

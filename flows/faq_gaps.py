@@ -53,14 +53,12 @@ def _faq_texts(faq: pd.DataFrame, column: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({C.TEXT: texts, C.TEXT_HASH: [text_hash(t) for t in texts]})
 
 
-def _faq_features(engine: Engine, settings: Settings, faq: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
+def faq_features(engine: Engine, embedder_name: str, faq: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
     """Embeddings of the FAQ questions (customers ask questions) and tokens of question + answer (an entry
     answers a message when it contains the message's words, wherever they are)."""
     questions = _faq_texts(faq, faq["question"])
     both = _faq_texts(faq, faq["question"].fillna("") + "\n" + faq["answer"].fillna(""))
-    return analysis.embeddings_for(engine, questions, get_embedder(settings.embedder)), analysis.tokens_for(
-        engine, both
-    )
+    return analysis.embeddings_for(engine, questions, get_embedder(embedder_name)), analysis.tokens_for(engine, both)
 
 
 def period_weeks(week: date, weeks: int) -> tuple[date, date, date]:
@@ -93,7 +91,7 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
     focus = docs[modelled.topic.notna()]
     if modelled.result is not None:
         _keep_fit(engine, settings, docs, modelled, week)
-    faq_embeddings, faq_tokens = _faq_features(engine, settings, faq)
+    faq_embeddings, faq_tokens = faq_features(engine, settings.embedder, faq)
     config = MatchConfig(settings.faq_embedding_weight, settings.faq_threshold)
     # the modelling's own embeddings (and the fit's tokens): aligned with `focus`, the modelled rows in order
     tokens = modelled.tokens if modelled.tokens is not None else tokenize_documents(engine, focus)

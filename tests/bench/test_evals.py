@@ -31,4 +31,5 @@ def test_eval_faq_gaps_prints_json_last_line(capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(result) >= {"recall_at_10", "recall_at_20", "precision_at_10", "n_hidden"}
     assert result["n_hidden"] == 1 and result["n_faq"] == 5
-    assert all(0 <= result[k] <= 1 for k in ("recall_at_10", "recall_at_20", "precision_at_10"))
+    for scores in (result, result["with_true_coverage"]):
+        assert all(0 <= scores[k] <= 1 for k in ("recall_at_10", "recall_at_20", "precision_at_10"))
