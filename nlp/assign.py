@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.topics import OUTLIER, TopicResult
+from nlp.topics import OUTLIER, TopicResult, center, row_blocks
 
 FILE = "centroids.npz"
 NEIGHBOURS = 3  # a document's closeness to a set: mean cosine to its 3 nearest members
@@ -69,7 +69,7 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 def from_fit(result: TopicResult, embeddings: np.ndarray) -> SavedTopics:
     """The centroids of a fit, for the next runs; `embeddings` are the ones the fit saw, in its order."""
     mean = embeddings.mean(axis=0)
-    centered = _unit(embeddings - mean)
+    centered = center(embeddings, mean)
     ids = np.asarray(sorted(set(result.assignments.tolist()) - {OUTLIER}), dtype=int)
     centroids = np.zeros((len(ids), embeddings.shape[1]), dtype=np.float32)
     thresholds = np.zeros(len(ids), dtype=np.float32)
@@ -86,11 +86,16 @@ def assign(saved: SavedTopics, embeddings: np.ndarray) -> tuple[np.ndarray, np.n
     """(topic per document, its centered cosine to that topic's centroid; 0 for outliers)."""
     if not len(embeddings) or not len(saved.topic_ids):
         return np.full(len(embeddings), OUTLIER), np.zeros(len(embeddings), dtype=np.float32)
-    sims = _unit(embeddings - saved.mean) @ saved.centroids.T
-    best = sims.argmax(axis=1)
-    score = sims[np.arange(len(sims)), best]
-    close = score >= saved.thresholds[best]
-    return np.where(close, saved.topic_ids[best], OUTLIER), np.where(close, score, 0.0).astype(np.float32)
+    topic = np.full(len(embeddings), OUTLIER)
+    closeness = np.zeros(len(embeddings), dtype=np.float32)
+    for block in row_blocks(len(embeddings)):  # a window of every FAQ-gap message: no full-size copy
+        sims = center(embeddings[block], saved.mean) @ saved.centroids.T
+        best = sims.argmax(axis=1)
+        score = sims[np.arange(len(sims)), best]
+        close = score >= saved.thresholds[best]
+        topic[block] = np.where(close, saved.topic_ids[best], OUTLIER)
+        closeness[block] = np.where(close, score, 0.0)
+    return topic, closeness
 
 
 def _closeness(a: np.ndarray, b: np.ndarray, same: bool = False) -> np.ndarray:
@@ -104,9 +109,10 @@ def _closeness(a: np.ndarray, b: np.ndarray, same: bool = False) -> np.ndarray:
 def new_theme(saved: SavedTopics, embeddings: np.ndarray) -> np.ndarray:
     """Indices (into a sample of at most SAMPLE of `embeddings`) of new documents that form a theme the fit
     never saw: closer to each other than to the fitted documents, and many of them mutually close."""
-    new = _unit(embeddings - saved.mean)
-    if len(new) > SAMPLE:
+    new = embeddings
+    if len(new) > SAMPLE:  # sampled before centering: the same rows, without centering all of them
         new = new[np.random.default_rng(0).choice(len(new), SAMPLE, replace=False)]
+    new = center(new, saved.mean)
     if len(new) < 2 or not len(saved.sample):
         return np.zeros(0, dtype=int)
     # against every kept fitted document, not a sample the size of the new batch: a surge of a known theme

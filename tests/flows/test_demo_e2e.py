@@ -148,34 +148,55 @@ def _csv_column(path, index: int) -> list[str]:
         return [row[index] for row in csv.reader(f)][1:]
 
 
-def test_weekly_run_notifies_a_slack_compatible_and_a_json_webhook(demo, monkeypatch):
+def test_weekly_run_notifies_webhooks_and_mail(demo, monkeypatch):
     """After the scheduled flow: the top three complaint topics and the report's path, through apprise, to
-    local webhook receivers (Mattermost's Slack-compatible incoming webhook, and a plain JSON one)."""
+    local receivers: Mattermost's Slack-compatible incoming webhook, a plain JSON webhook, and mail to an
+    SMTP server on loopback (aiosmtpd), Japanese subject and body intact."""
     import json
     from datetime import date
+    from email import message_from_bytes
+    from email import policy as mail_policy
+
+    from aiosmtpd.controller import Controller
 
     from flows.weekly import weekly_report
     from tests.helpers.http_stub import HttpStub, serve
+    from tests.helpers.net import free_port
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.mails: list[bytes] = []
+
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+            self.mails.append(envelope.content)
+            return "250 OK"
 
     out, outputs, _ = demo
     stub = HttpStub()
     stub.answer("/hooks/koe-token", (200, {"Content-Type": "text/plain"}, "ok"))
     stub.answer("/notify", (200, {}, {"ok": True}))
     stop = serve(stub)
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     host = stub.url.removeprefix("http://")
+    mail_url = f"mailto://127.0.0.1:{smtp.port}?from=koe@example.jp&to=cs-lead@example.jp"
     monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{out / 'koe-demo.db'}")
     monkeypatch.setenv("KOE_OUT_DIR", str(out / "scheduled"))
     monkeypatch.setenv("KOE_NOTIFY", "{}")
-    monkeypatch.setenv("KOE_NOTIFY_URLS", f"mmost://{host}/koe-token json://{host}/notify")
+    monkeypatch.setenv("KOE_NOTIFY_URLS", f"mmost://{host}/koe-token json://{host}/notify {mail_url}")
     try:
         path = weekly_report(week_of=date(2026, 11, 12))
     finally:
         stop()
+        smtp.stop()
     (slack,) = [json.loads(r.body) for r in stub.hits("/hooks/koe-token")]
     (plain,) = [json.loads(r.body) for r in stub.hits("/notify")]
-    assert plain["title"] == "koe 週次苦情レポート 2026-11-09 〜 2026-11-15"
+    (mail,) = [message_from_bytes(m, policy=mail_policy.default) for m in inbox.mails]
+    title = "koe 週次苦情レポート 2026-11-09 〜 2026-11-15"
+    assert plain["title"] == title and mail["Subject"] == title and mail["To"] == "cs-lead@example.jp"
     top = outputs.summary.topics["label"].head(3).tolist()
-    for message in (slack["text"], plain["message"]):
+    for message in (slack["text"], plain["message"], mail.get_body(("plain", "html")).get_content()):
         assert all(label in message for label in top)
         assert f"レポート: {path}" in message
 

@@ -5,7 +5,7 @@ import pytest
 
 from nlp.assign import SavedTopics, assign, drift, from_fit
 from nlp.tokenize import tokenize_many
-from nlp.topics import OUTLIER, TopicConfig, fit_topics
+from nlp.topics import BLOCK_ROWS, OUTLIER, TopicConfig, center, fit_topics
 
 NEW_THEME = "駐車場"
 
@@ -46,3 +46,19 @@ def test_saved_topics_round_trip(split, tmp_path):
     assert np.array_equal(assign(loaded, held)[0], assign(saved, held)[0])
     assert drift(loaded, np.vstack([held, new]), assign(loaded, np.vstack([held, new]))[0], 10) is not None
     assert SavedTopics.load(tmp_path / "nothing-here") is None
+
+
+def test_window_sized_arithmetic_in_blocks_matches_the_whole_window():
+    """Centering and assignment run block by block (memory at 148k messages); the answer is the same as
+    computing on the whole window at once."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(BLOCK_ROWS * 2 + 5, 16)).astype(np.float32)
+    whole = x - x.mean(axis=0)
+    whole /= np.linalg.norm(whole, axis=1, keepdims=True)
+    np.testing.assert_allclose(center(x), whole, rtol=1e-5, atol=1e-6)
+    saved = SavedTopics(x.mean(axis=0), whole[:3], np.array([4, 7, 9]), np.full(3, 0.3, np.float32), 0.1, whole[:10])
+    topics, closeness = assign(saved, x)
+    sims = whole @ whole[:3].T
+    expected = np.where(sims.max(axis=1) >= 0.3, np.array([4, 7, 9])[sims.argmax(axis=1)], OUTLIER)
+    assert (topics == expected).all() and (topics[:3] == [4, 7, 9]).all() and (topics == OUTLIER).any()
+    np.testing.assert_allclose(closeness, np.where(expected == OUTLIER, 0, sims.max(axis=1)), rtol=1e-5, atol=1e-6)
