@@ -63,7 +63,7 @@ def cached_history(n_docs: int, seed: int, embedder_name: str, end: date, pools:
     """The history of `n_docs` documents over the HISTORY_WEEKS weeks before `end` (with the FAQ `faq`
     imported), from the cache when it was built before with the same parameters."""
     folder = cache / _key(n_docs, seed, embedder_name, faq) / end.isoformat()
-    if not (folder / "build.json").is_file():
+    if not (folder / "build.json").is_file() or not (folder / "complaints").is_dir():  # (before: one model, at the top)
         shutil.rmtree(folder, ignore_errors=True)
         _build(folder, n_docs, seed, embedder_name, end, pools, faq)
     return _load(folder)

@@ -2,8 +2,9 @@
 
 Ingest (CSV export -> normalize, redact, type -> SQLite), then what the weekly flow computes with the
 default settings (bench/stages.py): tokens and embeddings of the window's complaints (cached), the complaint
-topics, weekly spikes, the HTML report. With `--faq`, also the FAQ-gap model the weekly flow adds when an
-FAQ is imported (questions, requests and complaints tokenized, embedded and fitted; in the 100k run only).
+topics, weekly spikes, the HTML report. With `--faq`, also the FAQ-gap section the weekly flow adds when an
+FAQ is imported (the sample shop's FAQ in every store; questions, requests and complaints modelled, matched
+against it and ranked; the large history then keeps FAQ-gap topics too).
 Cold-start costs
 (embedding model load, numba compilation of UMAP and pynndescent) are paid first and reported apart as
 `cold_extra_seconds`; the stages then run warm. Bare fugashi runs over the same distinct texts as the
@@ -46,7 +47,7 @@ from store import repo
 from store.db import copy_sqlite, make_engine, session_scope, sqlite_url
 
 WEEKS = WINDOW_WEEKS
-FAQ_WEEKS = Settings.model_fields["faq_period_weeks"].default
+FAQ_WEEKS = Settings.model_fields["faq_period_weeks"].default  # the default settings; no environment is read
 SAMPLE_FAQ = Path(__file__).resolve().parent.parent / "data" / "sample" / "faq.csv"  # the demo shop's 15 entries
 END = date(2026, 11, 16)  # a Monday: the corpus covers the 12 complete weeks before it, the new week starts here
 
@@ -107,7 +108,7 @@ def faq_step(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_n
         with session_scope(engine) as session:
             faq = repo.faq_entries(session)
         faq_embeddings, faq_tokens = faq_features(engine, embedder_name, faq)
-        config = MatchConfig(*(Settings.model_fields[f].default for f in ("faq_embedding_weight", "faq_threshold")))
+        config = MatchConfig()  # the default settings' weight and threshold
         scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config)
         before, start, end = period_weeks(analysis.week_start(messages[C.CREATED_AT].max().date()), FAQ_WEEKS)
         day = messages[C.CREATED_AT].dt.date

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Discriminator, Field, Tag
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from nlp.faq_match import MatchConfig
 from sources.mail import DEFAULT_AUTOMATIC_FROM, DEFAULT_AUTOMATIC_SUBJECT
 
 
@@ -144,7 +145,7 @@ class Settings(BaseSettings):
     spike_baseline_weeks: int = 8  # a week's count is tested against the topic's own previous weeks
     release_lag_days: int = 14  # a spike is attributed to releases that started up to this long before it
     # FAQ coverage (nlp.faq_match): calibrated by `koe eval faq-gaps` on real inquiries (bench/README.md)
-    faq_embedding_weight: float = 0.5
-    faq_threshold: float = 0.44
+    faq_embedding_weight: float = MatchConfig.embedding_weight
+    faq_threshold: float = MatchConfig.threshold
     dask_address: str | None = None  # tcp://scheduler:8786 for `koe prepare` (flows/scale.py); None: a local cluster
     faq_period_weeks: int = 4  # FAQ gaps count this many weeks up to the reported one: questions are few a week

@@ -20,8 +20,11 @@ BM25_HALF = 4.0
 
 @dataclass(frozen=True)
 class MatchConfig:
-    embedding_weight: float = 0.7
-    threshold: float = 0.5  # a message with a best hybrid score at or above this is covered
+    """The defaults are the product's (the settings take them): calibrated by `koe eval faq-gaps` on real
+    inquiries (bench/README.md, "FAQ gaps"); a shop can override them with KOE_FAQ_* settings."""
+
+    embedding_weight: float = 0.5
+    threshold: float = 0.44  # a message with a best hybrid score at or above this is covered
 
 
 def bm25_scores(doc_tokens: Sequence[Sequence[str]], faq_tokens: Sequence[Sequence[str]]) -> np.ndarray:
