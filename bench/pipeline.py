@@ -33,7 +33,7 @@ from bench.history import DEFAULT_CACHE, WINDOW_WEEKS, cached_history, ingest_ex
 from bench.stages import Fitted, Stages, model_focus, peak_rss_mb
 from flows import analysis
 from flows.faq import import_faq
-from flows.faq_gaps import MESSAGE_TYPES, faq_features, period_weeks
+from flows.faq_gaps import MESSAGE_TYPES, faq_features, period_masks
 from flows.settings import Settings
 from flows.steps import COMPLAINTS
 from nlp import columns as C
@@ -110,11 +110,9 @@ def faq_step(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_n
         faq_embeddings, faq_tokens = faq_features(engine, embedder_name, faq)
         config = MatchConfig()  # the default settings' weight and threshold
         scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config)
-        before, start, end = period_weeks(analysis.week_start(messages[C.CREATED_AT].max().date()), FAQ_WEEKS)
-        day = messages[C.CREATED_AT].dt.date
+        week = analysis.week_start(messages[C.CREATED_AT].max().date())
         G.suggest(messages, modelled.fitted.topics, modelled.topic, modelled.centrality, scores,
-                  coverage(scores, config), faq, ((day >= start) & (day < end)).to_numpy(),
-                  ((day >= before) & (day < start)).to_numpy())  # fmt: skip
+                  coverage(scores, config), faq, *period_masks(messages[C.CREATED_AT], week, FAQ_WEEKS))  # fmt: skip
     return modelled.fitted
 
 

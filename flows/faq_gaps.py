@@ -68,6 +68,13 @@ def period_weeks(week: date, weeks: int) -> tuple[date, date, date]:
     return start - timedelta(weeks=weeks), start, week + timedelta(days=7)
 
 
+def period_masks(created_at: pd.Series, week: date, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """(in the period, in the period before) per document, for `weeks` weeks up to the week starting `week`."""
+    before, start, end = period_weeks(week, weeks)
+    day = created_at.dt.date
+    return ((day >= start) & (day < end)).to_numpy(), ((day >= before) & (day < start)).to_numpy()
+
+
 def period_label(week: date, weeks: int) -> str:
     _, start, end = period_weeks(week, weeks)
     return f"{start:%Y-%m-%d} 〜 {end - timedelta(days=1):%Y-%m-%d}、{weeks}週間"
@@ -96,8 +103,6 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
     # the modelling's own embeddings (and the fit's tokens): aligned with `focus`, the modelled rows in order
     tokens = modelled.tokens if modelled.tokens is not None else tokenize_documents(engine, focus)
     scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config)
-    day = focus[C.CREATED_AT].dt.date
-    before, start, end = period_weeks(week, settings.faq_period_weeks)
     suggestions = G.suggest(
         focus,
         modelled.topics,
@@ -106,8 +111,7 @@ def find_faq_gaps(engine: Engine, settings: Settings, docs: pd.DataFrame, week: 
         scores,
         coverage(scores, config),
         faq,
-        ((day >= start) & (day < end)).to_numpy(),
-        ((day >= before) & (day < start)).to_numpy(),
+        *period_masks(focus[C.CREATED_AT], week, settings.faq_period_weeks),
     )
     return FaqGaps(suggestions, modelled.notes, version.id, len(faq))
 
