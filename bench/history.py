@@ -24,9 +24,9 @@ from bench.corpus import Pools, documents, write_exports
 from bench.stages import Fitted, Stages, complaints_of, fit_step, of_types, peak_rss_mb
 from flows import analysis
 from flows.faq import import_faq
-from flows.faq_gaps import MESSAGE_TYPES
+from flows.faq_gaps import MESSAGES
 from flows.ingest import ingest_file
-from flows.steps import COMPLAINT
+from flows.steps import COMPLAINTS
 from nlp import columns as C
 from nlp.assign import SavedTopics
 from nlp.embed import get_embedder
@@ -79,7 +79,7 @@ def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, 
     engine = make_engine(sqlite_url(folder / "koe.db"))
     if faq:
         import_faq(engine, faq)
-    types = MESSAGE_TYPES if faq else (COMPLAINT,)
+    types = MESSAGES.types if faq else COMPLAINTS.types
     with stages.time("history_ingest", n_docs):
         ingest_exports(engine, exports)
     shutil.rmtree(folder / "exports")
@@ -95,7 +95,7 @@ def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, 
     _save(folder / "complaints", fit_step(engine, complaints_of(window), stages, "history_fit_", embedder_name,
                                           seed).fitted)  # fmt: skip
     if faq:
-        messages = of_types(window, MESSAGE_TYPES)
+        messages = of_types(window, MESSAGES.types)
         _save(folder / "faq", fit_step(engine, messages, stages, "history_faq_fit_", embedder_name, seed).fitted)
     build = {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(peak_rss_mb())}
     (folder / "build.json").write_text(json.dumps({**build, "stages": stages.seconds}, ensure_ascii=False))

@@ -33,7 +33,7 @@ from bench.history import DEFAULT_CACHE, WINDOW_WEEKS, cached_history, ingest_ex
 from bench.stages import Fitted, Stages, model_focus, peak_rss_mb
 from flows import analysis
 from flows.faq import import_faq
-from flows.faq_gaps import MESSAGE_TYPES, faq_features, period_masks
+from flows.faq_gaps import MESSAGES, faq_features, period_masks
 from flows.settings import Settings
 from flows.steps import COMPLAINTS
 from nlp import columns as C
@@ -98,7 +98,7 @@ def faq_step(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_n
     """The weekly flow's FAQ-gap section (flows.faq_gaps.find_faq_gaps): the window's questions, requests and
     complaints assigned afresh with the kept FAQ-gap topics (or fitted on the first run, a refit or drift),
     then every message matched against the FAQ and the topics ranked."""
-    modelled = model_focus(engine, docs, MESSAGE_TYPES, stages, f"{prefix}faq_", embedder_name, seed, previous,
+    modelled = model_focus(engine, docs, MESSAGES.types, stages, f"{prefix}faq_", embedder_name, seed, previous,
                            keep_known=False)  # fmt: skip
     messages, tokens = modelled.docs, modelled.tokens
     if tokens is None:  # assigned: the tokens come from the cache, like the flow's tokenize_documents
@@ -187,7 +187,7 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
     with stages.time("load", n_docs):
         docs = analysis.load_window(engine, END - timedelta(weeks=WEEKS), END)
     kept = analyse(engine, docs, stages, "", embedder_name, seed, faq=faq)
-    tokenized = docs[C.TEXT][docs[C.DOC_TYPE].isin(MESSAGE_TYPES if faq else COMPLAINTS.types)]
+    tokenized = docs[C.TEXT][docs[C.DOC_TYPE].isin(MESSAGES.types if faq else COMPLAINTS.types)]
     distinct = list(dict.fromkeys(tokenized))
     bare = bare_fugashi_seconds(distinct)
     print(f"bare fugashi over the same {len(distinct):,} distinct texts: {bare:.2f} s", flush=True)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flows import analysis
-from flows.steps import COMPLAINT
+from flows.steps import COMPLAINTS
 from nlp import columns as C
 from nlp.assign import SavedTopics, assign, drift, from_fit
 from nlp.embed import get_embedder
@@ -71,7 +71,7 @@ def of_types(docs: pd.DataFrame, types: tuple[str, ...]) -> pd.DataFrame:
 
 
 def complaints_of(docs: pd.DataFrame) -> pd.DataFrame:
-    return of_types(docs, (COMPLAINT,))
+    return of_types(docs, COMPLAINTS.types)
 
 
 def fit_step(engine, docs: pd.DataFrame, stages: Stages, prefix: str, embedder_name: str, seed: int) -> Modelled:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.topics import OUTLIER, TopicResult, center, row_blocks
+from nlp.topics import OUTLIER, TopicResult, center, row_blocks, unit
 
 FILE = "centroids.npz"
 NEIGHBOURS = 3  # a document's closeness to a set: mean cosine to its 3 nearest members
@@ -61,11 +61,6 @@ class SavedTopics:
                        float(data["outlier_share"]), data["sample"])  # fmt: skip
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return rows / np.where(norms == 0, 1, norms)
-
-
 def from_fit(result: TopicResult, embeddings: np.ndarray) -> SavedTopics:
     """The centroids of a fit, for the next runs; `embeddings` are the ones the fit saw, in its order."""
     mean = embeddings.mean(axis=0)
@@ -75,7 +70,7 @@ def from_fit(result: TopicResult, embeddings: np.ndarray) -> SavedTopics:
     thresholds = np.zeros(len(ids), dtype=np.float32)
     for row, topic in enumerate(ids):
         members = centered[result.assignments == topic]
-        centroids[row] = _unit(members.mean(axis=0))
+        centroids[row] = unit(members.mean(axis=0))
         thresholds[row] = min(result.config.outlier_threshold, np.quantile(members @ centroids[row], MEMBER_QUANTILE))
     share = float((result.assignments == OUTLIER).mean())
     keep = np.random.default_rng(0).choice(len(centered), min(len(centered), SAMPLE), replace=False)

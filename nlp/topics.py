@@ -173,10 +173,14 @@ def center(embeddings: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray
     mean = embeddings.mean(axis=0) if mean is None else mean
     out = np.empty(embeddings.shape, dtype=np.float32)
     for block in row_blocks(len(embeddings)):
-        rows = embeddings[block] - mean
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        out[block] = rows / np.where(norms == 0, 1, norms)
+        out[block] = unit(embeddings[block] - mean)
     return out
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    """Rows (or one vector) scaled to length 1; a zero row stays zero."""
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return rows / np.where(norms == 0, 1, norms)
 
 
 def centrality(embeddings: np.ndarray, assigned: np.ndarray) -> np.ndarray:
