@@ -135,17 +135,10 @@ def evaluate(data: Path, seed: int = 0, sample: int = 10000, embedder_name: str 
 def suggest(split: Split, result: TopicResult, scores: np.ndarray, cov: Coverage) -> pd.DataFrame:
     """The production ranking over the split's requests, all in one period (no growth)."""
     everything = np.ones(len(split.texts), dtype=bool)
-    return G.suggest(
-        G.message_columns(split.texts),
-        result.topics,
-        result.assignments,
-        result.centrality,
-        scores,
-        cov,
-        split.faq,
-        everything,
-        ~everything,
+    messages = G.Messages(
+        G.message_columns(split.texts), result.assignments, result.centrality, everything, ~everything
     )
+    return G.suggest(messages, result.topics, G.Matches(scores, cov), split.faq)
 
 
 def ranking_scores(split: Split, suggestions: pd.DataFrame) -> dict[str, float]:

@@ -22,7 +22,7 @@ import pandas as pd
 from nlp import spikes as S
 
 RELEASE = date(2026, 10, 19)
-PRE_DAYS, POST_DAYS = 56, 14
+PRE_DAYS, POST_DAYS = S.ReleaseWindows.pre_days, S.ReleaseWindows.post_days  # as the release check runs
 WEEKDAY = (1.10, 1.05, 1.0, 1.0, 0.95, 0.70, 0.60)  # Monday .. Sunday
 LIFTS = (1.5, 2.0, 3.0)
 

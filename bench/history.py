@@ -2,10 +2,11 @@
 
 Built the way koe would have built it: the documents arrive as CSV exports (streamed, 5,000-row chunks),
 every past week's weekly run tokenized and embedded that week's complaints (the caches), and the last
-weekly run fitted the complaint topics of its 12-week window and saved them. With an FAQ, the weekly runs
-also tokenized and embedded the questions and requests, and the last one fitted and kept the FAQ-gap
-topics. The store, the saved topics and what the build cost are kept under the cache folder, keyed by what
-they depend on; a bench run works on a copy, so the cached history stays as built.
+weekly run (pipeline.weekly.analyse_week, as the flow runs it) fitted the complaint topics of its 12-week
+window and stored them as its run. With an FAQ, the weekly runs also tokenized and embedded the questions
+and requests, and the last one fitted and kept the FAQ-gap topics. The store, the runs' saved topics and
+what the build cost are kept under the cache folder, keyed by what they depend on; a bench run works on a
+copy of the store, so the cached history stays as built.
 """
 
 from __future__ import annotations
@@ -17,34 +18,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from bench.corpus import Pools, documents, write_exports
-from bench.stages import Fitted, Stages, complaints_of, fit_step, of_types, peak_rss_mb
-from flows import analysis
-from flows.faq import import_faq
-from flows.faq_gaps import MESSAGES
-from flows.ingest import ingest_file
-from flows.steps import COMPLAINTS
+from bench.stages import Stages, peak_rss_mb
 from nlp import columns as C
-from nlp.assign import SavedTopics
 from nlp.embed import get_embedder
 from nlp.pii import make_redactor
 from nlp.tokenize import TOKENIZER_VERSION
+from pipeline import caches
+from pipeline.calendar import WEEK, Span
+from pipeline.config import Modelling, PipelineConfig
+from pipeline.imports import import_faq
+from pipeline.ingest import ingest_file
+from pipeline.modelling import COMPLAINTS, MESSAGES
+from pipeline.weekly import analyse_week
 from store.db import make_engine, sqlite_url
 
 HISTORY_WEEKS = 50  # a year of a shop with ~20,000 documents a week at 1M
 WINDOW_WEEKS = 12  # the weekly flow's window: the reported week and history_weeks (11) before it
 DEFAULT_CACHE = Path.home() / ".cache" / "koe" / "bench"
+LAYOUT = 2  # 2: the last weekly run is a real stored run (pipeline.weekly); 1 kept its topics beside the store
 
 
 @dataclass(frozen=True)
 class History:
     db: Path
-    fitted: Fitted
-    faq_fitted: Fitted | None
     build: dict  # what building it cost, measured when it was built
+
+
+def bench_config(embedder_name: str, seed: int, out: Path) -> PipelineConfig:
+    """The default settings, as a shop that changed nothing runs them (no environment is read)."""
+    return PipelineConfig(embedder=get_embedder(embedder_name), out_dir=out, modelling=Modelling(seed=seed))
 
 
 def ingest_exports(engine, exports: dict[str, Path]) -> None:
@@ -55,7 +58,7 @@ def ingest_exports(engine, exports: dict[str, Path]) -> None:
 
 def _key(n_docs: int, seed: int, embedder_name: str, faq: Path | None) -> str:
     with_faq = f"-faq-{faq.stem}" if faq else ""
-    return f"history-{n_docs}-{HISTORY_WEEKS}w-seed{seed}-{embedder_name}-tok{TOKENIZER_VERSION}{with_faq}"
+    return f"history{LAYOUT}-{n_docs}-{HISTORY_WEEKS}w-seed{seed}-{embedder_name}-tok{TOKENIZER_VERSION}{with_faq}"
 
 
 def cached_history(n_docs: int, seed: int, embedder_name: str, end: date, pools: Pools, cache: Path,
@@ -63,10 +66,10 @@ def cached_history(n_docs: int, seed: int, embedder_name: str, end: date, pools:
     """The history of `n_docs` documents over the HISTORY_WEEKS weeks before `end` (with the FAQ `faq`
     imported), from the cache when it was built before with the same parameters."""
     folder = cache / _key(n_docs, seed, embedder_name, faq) / end.isoformat()
-    if not (folder / "build.json").is_file() or not (folder / "complaints").is_dir():  # (before: one model, at the top)
+    if not (folder / "build.json").is_file():
         shutil.rmtree(folder, ignore_errors=True)
         _build(folder, n_docs, seed, embedder_name, end, pools, faq)
-    return _load(folder)
+    return History(folder / "koe.db", json.loads((folder / "build.json").read_text()))
 
 
 def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, pools: Pools,
@@ -85,42 +88,16 @@ def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, 
     shutil.rmtree(folder / "exports")
     embedder = get_embedder(embedder_name)
     for week in range(HISTORY_WEEKS):  # the past weekly runs, one week in memory at a time
-        day = start + timedelta(weeks=week)
-        modelled = of_types(analysis.load_window(engine, day, day + timedelta(weeks=1)), types)
+        day = start + week * WEEK
+        window = caches.load_window(engine, Span(day, day + WEEK))
+        modelled = window[window[C.DOC_TYPE].isin(types)]
         with stages.time("history_tokenize", len(modelled)):
-            analysis.tokens_for(engine, modelled)
+            caches.tokens_for(engine, modelled)
         with stages.time("history_embed", len(modelled)):
-            analysis.embeddings_for(engine, modelled, embedder)
-    window = analysis.load_window(engine, end - timedelta(weeks=WINDOW_WEEKS), end)
-    _save(folder / "complaints", fit_step(engine, complaints_of(window), stages, "history_fit_", embedder_name,
-                                          seed).fitted)  # fmt: skip
-    if faq:
-        messages = of_types(window, MESSAGES.types)
-        _save(folder / "faq", fit_step(engine, messages, stages, "history_faq_fit_", embedder_name, seed).fitted)
+            caches.embeddings_for(engine, modelled, embedder)
+    # the last weekly run: fits and stores the complaint topics (and with an FAQ the FAQ-gap topics)
+    analyse_week(
+        engine, bench_config(embedder_name, seed, folder / "out"), end - WEEK, hooks=stages.hooks("history_last_")
+    )
     build = {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(peak_rss_mb())}
     (folder / "build.json").write_text(json.dumps({**build, "stages": stages.seconds}, ensure_ascii=False))
-
-
-def _save(folder: Path, fitted: Fitted) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    fitted.saved.save(folder / "model")
-    ids = np.asarray(list(fitted.topic_of))  # the store's integer document ids: their dtype must survive
-    np.savez(folder / "assignments.npz", ids=ids, topics=np.array(list(fitted.topic_of.values()), dtype=np.int64))
-    fitted.topics.to_json(folder / "topics.json", orient="split", force_ascii=False)
-
-
-def _load(folder: Path) -> History:
-    faq = _load_fitted(folder / "faq") if (folder / "faq").is_dir() else None
-    build = json.loads((folder / "build.json").read_text())
-    return History(folder / "koe.db", _load_fitted(folder / "complaints"), faq, build)
-
-
-def _load_fitted(folder: Path) -> Fitted:
-    saved = SavedTopics.load(folder / "model")
-    if saved is None:
-        raise FileNotFoundError(f"{folder / 'model'}: saved topics missing; delete {folder} to rebuild")
-    with np.load(folder / "assignments.npz") as data:
-        topic_of = dict(zip(data["ids"].tolist(), data["topics"].tolist(), strict=True))
-    topics = pd.read_json(folder / "topics.json", orient="split")
-    topics[C.TOPIC_ID] = topics[C.TOPIC_ID].astype(int)
-    return Fitted(topic_of, topics, saved)

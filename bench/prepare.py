@@ -18,10 +18,11 @@ from pathlib import Path
 
 from bench.corpus import documents, load_pools, write_exports
 from bench.history import ingest_exports
-from flows import analysis
-from flows.faq_gaps import modelled_types
 from nlp import columns as C
 from nlp.embed import get_embedder
+from pipeline import caches
+from pipeline.calendar import Span
+from pipeline.modelling import types_to_cache
 from store import repo
 from store.db import make_engine, session_scope, sqlite_url
 
@@ -38,11 +39,11 @@ def _store(url: str, exports: dict[str, Path]):
 
 
 def in_process_seconds(engine, embedder_name: str) -> tuple[float, int]:
-    docs = analysis.load_window(engine, WEEK, WEEK + timedelta(days=7))
-    modelled = docs[docs[C.DOC_TYPE].isin(modelled_types(engine))]
+    docs = caches.load_window(engine, Span(WEEK, WEEK + timedelta(days=7)))
+    modelled = docs[docs[C.DOC_TYPE].isin(types_to_cache(engine))]
     start = time.perf_counter()
-    analysis.tokens_for(engine, modelled)
-    analysis.embeddings_for(engine, modelled, get_embedder(embedder_name))
+    caches.tokens_for(engine, modelled)
+    caches.embeddings_for(engine, modelled, get_embedder(embedder_name))
     return time.perf_counter() - start, modelled[C.TEXT_HASH].nunique()
 
 
@@ -51,6 +52,7 @@ def dask_seconds(database_url: str, workers: int, embedder_name: str) -> list[tu
     from distributed import LocalCluster
     from prefect import flow
 
+    # the one place bench imports flows: what is measured is the Dask flow itself (tests/test_architecture.py)
     from flows.scale import run_prepare
     from flows.settings import Settings
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
 from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TypeVar
 
-# Offline machines: Prefect's telemetry only logs errors here (NOTES.md). Set before prefect is imported.
+# Set before prefect is imported (ARCHITECTURE.md, "Prefect"): offline, Prefect's telemetry only logs errors;
+# the temporary API's 20 s start-up limit failed every flow command on a busy 2-core machine; koe's own
+# loggers (pipeline stages) go to the flow run's log.
+STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault(STARTUP_TIMEOUT_VARIABLE, "300")
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "koe")
+PREFECT_START_FAILED = "Timed out while attempting to connect to ephemeral Prefect API server"
 
 T = TypeVar("T")
 
@@ -43,9 +49,8 @@ def _imported(load: Callable[[], T]) -> T | None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from flows.ingest import ingest_file
-    from flows.settings import Settings
     from nlp.pii import make_redactor
+    from pipeline.ingest import ingest_file
 
     report = _imported(
         lambda: ingest_file(
@@ -54,7 +59,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             source=args.source,
             kind=args.kind,
             mapping=_mapping(args.map),
-            redactor=make_redactor(Settings().order_patterns),
+            redactor=make_redactor(_settings().order_patterns),
         )
     )
     if report is None:
@@ -63,9 +68,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings():
+    """The settings, validated before any flow starts: a bad koe.toml or KOE_* value is one line, at once."""
+    from pydantic import ValidationError
+
+    from flows.settings import ConfigFileError, Settings
+
+    try:
+        return Settings()
+    except ConfigFileError as exc:
+        raise SystemExit(f"koe: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SystemExit(f"koe: setting {where}: {first['msg']}") from None
+
+
 def cmd_weekly(args: argparse.Namespace) -> int:
     from flows.weekly import weekly_report
 
+    _settings()
     print(weekly_report(week_of=args.week_of, refit=args.refit))
     return 0
 
@@ -79,30 +101,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval_topics(args: argparse.Namespace) -> int:
-    from bench.eval_topics import evaluate
-
-    result = evaluate(
-        args.data,
-        args.sample,
-        args.seed,
-        args.embedder,
-        baselines=not args.no_baselines,
-        max_fit_docs=args.max_fit_docs or None,
-    )
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
-
-
 def _engine():
-    from flows.settings import Settings
     from store.db import make_engine
 
-    return make_engine(Settings().database_url)
+    return make_engine(_settings().database_url)
 
 
 def cmd_release_import(args: argparse.Namespace) -> int:
-    from flows.releases import import_releases
+    from pipeline.imports import import_releases
 
     report = _imported(lambda: import_releases(_engine(), args.path))
     if report is None:
@@ -112,7 +118,7 @@ def cmd_release_import(args: argparse.Namespace) -> int:
 
 
 def cmd_release_add(args: argparse.Namespace) -> int:
-    from flows.releases import store_releases
+    from pipeline.imports import store_releases
     from sources.releases import make_release
 
     try:
@@ -128,8 +134,13 @@ def cmd_release_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_release(release) -> str:
+    end = f" 〜 {release.end:%Y-%m-%d %H:%M}" if release.end else ""
+    area = f"  [{release.area}]" if release.area else ""
+    return f"{release.start:%Y-%m-%d %H:%M}{end}  {release.kind:<9} {release.name}{area}"
+
+
 def cmd_release_list(args: argparse.Namespace) -> int:
-    from flows.releases import format_release
     from store import repo
     from store.db import session_scope
 
@@ -141,9 +152,11 @@ def cmd_release_list(args: argparse.Namespace) -> int:
 
 
 def cmd_release_check(args: argparse.Namespace) -> int:
-    from flows.release_check import ReleaseCheckError, release_check
+    from flows.release_check import release_check
+    from pipeline.release_check import CheckRequest, ReleaseCheckError, validate
 
     try:
+        validate(_engine(), CheckRequest(args.release, args.date))  # before Prefect starts: fails in a second
         path = release_check(
             release=args.release, date=args.date, post_days=args.post_days, pre_days=args.pre_days, refit=args.refit
         )
@@ -155,7 +168,7 @@ def cmd_release_check(args: argparse.Namespace) -> int:
 
 
 def cmd_faq_import(args: argparse.Namespace) -> int:
-    from flows.faq import import_faq
+    from pipeline.imports import import_faq
 
     result = _imported(lambda: import_faq(_engine(), args.path))
     if result is None:
@@ -170,62 +183,29 @@ def cmd_faq_import(args: argparse.Namespace) -> int:
 def cmd_faq_gaps(args: argparse.Namespace) -> int:
     from flows.faq_gaps import faq_gaps
 
+    _settings()
     print(f"CSV: {faq_gaps(week_of=args.week_of, top=args.top, refit=args.refit)}")
     return 0
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from flows import analysis
     from flows.scale import run_prepare
-    from flows.settings import Settings
+    from pipeline.calendar import last_complete_week, week_start
 
-    week = analysis.week_start(args.week_of) if args.week_of else analysis.last_complete_week(date.today())
-    print(f"tokenized and embedded {run_prepare(Settings(), week, args.workers)} texts")
+    week = week_start(args.week_of) if args.week_of else last_complete_week(date.today())
+    print(f"tokenized and embedded {run_prepare(_settings(), week, args.workers)} texts")
     return 0
 
 
 def cmd_server_up(args: argparse.Namespace) -> int:
     from flows.server import up
 
-    return up(args.port)
-
-
-def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
-    from bench.eval_faq_gaps import evaluate
-
-    print(json.dumps(evaluate(args.data, seed=args.seed, sample=args.sample), ensure_ascii=False))
-    return 0
-
-
-def cmd_bench_pipeline(args: argparse.Namespace) -> int:
-    from bench.pipeline import main
-
-    return main(
-        args.docs,
-        seed=args.seed,
-        embedder_name=args.embedder,
-        new_docs=args.new_docs,
-        history_docs=args.history_docs,
-        faq=args.faq,
-        cache=args.cache_dir,
-        complaint_share=args.complaint_share,
-    )
-
-
-def cmd_bench_prepare(args: argparse.Namespace) -> int:
-    from bench.prepare import main
-
-    return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=args.embedder)
-
-
-def cmd_eval_spikes(args: argparse.Namespace) -> int:
-    from bench.eval_spikes import evaluate
-
-    print(json.dumps(evaluate(args.data, seed=args.seed, replicates=args.replicates), ensure_ascii=False))
-    return 0
+    return up(args.port, wait=args.wait, log_dir=args.log_dir)
 
 
 def parser() -> argparse.ArgumentParser:
+    from pipeline.config import ReleaseWindows
+
     p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -262,7 +242,16 @@ def parser() -> argparse.ArgumentParser:
     server_up = server.add_subparsers(dest="action", required=True).add_parser(
         "up", help="start a Prefect server on 127.0.0.1, create the work pool, deploy prefect.yaml, start a worker"
     )
-    server_up.add_argument("--port", type=int, default=4200)
+    server_up.add_argument("--port", type=int, default=4200, help="default 4200")
+    server_up.add_argument(
+        "--wait", type=float, default=180, help="seconds to wait for the server's /health (default 180)"
+    )
+    server_up.add_argument(
+        "--log-dir",
+        type=Path,
+        default=Path("data/out/server"),
+        help="server.log and worker.log (default data/out/server)",
+    )
     server_up.set_defaults(func=cmd_server_up)
 
     release = sub.add_parser("release", help="the release calendar").add_subparsers(dest="action", required=True)
@@ -297,61 +286,30 @@ def parser() -> argparse.ArgumentParser:
     target = check.add_mutually_exclusive_group(required=True)
     target.add_argument("--release", help="a release name from `koe release list`")
     target.add_argument("--date", type=date.fromisoformat, help="or a date (YYYY-MM-DD)")
-    check.add_argument("--post-days", type=int, default=14)
-    check.add_argument("--pre-days", type=int, default=56)
+    check.add_argument("--post-days", type=int, default=None, help=f"days after (default {ReleaseWindows.post_days})")
+    check.add_argument("--pre-days", type=int, default=None, help=f"days before (default {ReleaseWindows.pre_days})")
     check.add_argument("--refit", action="store_true", help="fit the topics again instead of the last weekly run's")
     check.set_defaults(func=cmd_release_check)
 
-    ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
-    topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")
-    topics.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
-    topics.add_argument("--sample", type=int, default=10000)
-    topics.add_argument("--seed", type=int, default=0)
-    topics.add_argument("--embedder", default="use")
-    topics.add_argument("--no-baselines", action="store_true")
-    topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
-    topics.set_defaults(func=cmd_eval_topics)
-    spikes = ev.add_parser("spikes", help="false positives, FDR and power of the spike detector (simulated)")
-    spikes.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
-    spikes.add_argument("--seed", type=int, default=0)
-    spikes.add_argument("--replicates", type=int, default=40)
-    spikes.set_defaults(func=cmd_eval_spikes)
-    gaps = ev.add_parser("faq-gaps", help="recall and precision of FAQ-gap suggestions on hidden real topics")
-    gaps.add_argument("--data", type=Path, default=Path("../shared/data/asdc-inquiries/queries.jsonl"))
-    gaps.add_argument("--seed", type=int, default=0)
-    gaps.add_argument("--sample", type=int, default=10000)
-    gaps.set_defaults(func=cmd_eval_faq_gaps)
-
-    bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
-    pipeline = bench.add_parser("pipeline", help="ingest to report on a large real-text corpus, timed per stage")
-    pipeline.add_argument("--docs", type=int, default=100000)
-    pipeline.add_argument("--seed", type=int, default=0)
-    pipeline.add_argument("--embedder", default="use")
-    pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental new week")
-    pipeline.add_argument(
-        "--history-docs", type=int, default=1_000_000, help="stored history under the new week (0: the --docs store)"
-    )
-    pipeline.add_argument("--faq", action="store_true", help="also the FAQ-gap model (weekly runs with an FAQ)")
-    pipeline.add_argument(
-        "--complaint-share", type=float, default=None, help="make this share of the 100k complaints (natural: ~8%%)"
-    )
-    pipeline.add_argument(
-        "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
-    )
-    pipeline.set_defaults(func=cmd_bench_pipeline)
-    prepare = bench.add_parser("prepare", help="koe prepare on a local Dask cluster vs in process (speed-up)")
-    prepare.add_argument("--docs", type=int, default=30000)
-    prepare.add_argument("--database-url", required=True, help="an empty PostgreSQL database for the Dask path")
-    prepare.add_argument("--workers", type=int, default=2)
-    prepare.add_argument("--seed", type=int, default=0)
-    prepare.add_argument("--embedder", default="use")
-    prepare.set_defaults(func=cmd_bench_prepare)
+    # more command groups from installed plugins (bench/cli.py adds `eval` and `bench`): flows never imports them
+    for plugin in entry_points(group="koe.commands"):
+        plugin.load()(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except RuntimeError as exc:
+        if PREFECT_START_FAILED not in str(exc):
+            raise
+        print(
+            f"koe: Prefect's temporary API did not start within {os.environ[STARTUP_TIMEOUT_VARIABLE]} s (a busy "
+            f"machine?); set {STARTUP_TIMEOUT_VARIABLE} higher, or start `koe server up` and set PREFECT_API_URL",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

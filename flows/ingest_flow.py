@@ -7,27 +7,25 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
-from flows.ingest import IngestReport
 from flows.settings import Settings
-from flows.steps import pull_source
+from flows.tasks import pull_source, secret
 from nlp.pii import make_redactor
+from pipeline.ingest import IngestReport
+from pipeline.pull import PullContext
+from reports import notes
 from store.db import make_engine
-
-
-def failure_note(source: str, reason: str) -> str:
-    return f"ソース「{source}」を取り込めませんでした: {reason}"
 
 
 def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:
     """(reports of the sources that worked, a note per source that failed)."""
-    redactor = make_redactor(settings.order_patterns)
+    context = PullContext(make_redactor(settings.order_patterns), settings.mail, secret)
     reports, failures = [], []
     for spec in settings.sources:
-        state = pull_source(engine, spec, redactor, settings.mail, return_state=True)
+        state = pull_source(engine, spec, context, return_state=True)
         if state.is_failed():
             reason = state.result(raise_on_failure=False)
             get_run_logger().error("source %s not ingested: %s", spec.source, reason)
-            failures.append(failure_note(spec.source, str(reason)))
+            failures.append(notes.source_failed(spec.source, str(reason)))
         else:
             reports.append(state.result())
     for report in reports:

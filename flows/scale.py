@@ -11,38 +11,21 @@ it a LocalCluster of worker processes on 127.0.0.1 is started for the run.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
-import pandas as pd
 from prefect import flow, get_run_logger
 from prefect_dask import DaskTaskRunner
 from sqlalchemy import Engine
 
-from flows import analysis
-from flows.faq_gaps import modelled_types
 from flows.settings import Settings
-from flows.steps import koe_task
-from nlp import columns as C
+from flows.tasks import koe_task
 from nlp.embed import Embedder, get_embedder
-from nlp.tokenize import TOKENIZER_VERSION
-from store import repo
-from store.db import make_engine, session_scope
+from pipeline.calendar import Span, week_window
+from pipeline.prepare import cache_texts, uncached
+from store.db import make_engine
 
 CHUNK_TEXTS = 2000  # texts per task: a few seconds of work, a small loss when a worker dies
-
-
-def uncached(database_url: str, start: date, end: date, embedder: str) -> list[tuple[str, str]]:
-    """(text hash, text) of the window's distinct texts that the weekly run will model (complaints, and
-    questions and requests when an FAQ is imported) and that miss a token or embedding cache entry."""
-    engine = make_engine(database_url)
-    docs = analysis.load_window(engine, start, end)
-    docs = docs[docs[C.DOC_TYPE].isin(modelled_types(engine))]
-    texts = dict(zip(docs[C.TEXT_HASH], docs[C.TEXT], strict=True))
-    with session_scope(engine) as session:
-        tokens = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)
-        vectors = repo.cached_embeddings(session, list(texts), embedder)
-    return [(h, t) for h, t in texts.items() if h not in tokens or h not in vectors]
 
 
 @lru_cache(maxsize=4)
@@ -59,20 +42,16 @@ def _worker_engine(database_url: str) -> Engine:
 
 @koe_task(retries=2, retry_delay_seconds=5)
 def cache_chunk(database_url: str, chunk: list[tuple[str, str]], embedder: str, threads: int) -> int:
-    engine = _worker_engine(database_url)
-    docs = pd.DataFrame(chunk, columns=[C.TEXT_HASH, C.TEXT])
-    analysis.tokens_for(engine, docs)
-    analysis.embeddings_for(engine, docs, _worker_embedder(embedder, threads))
-    return len(docs)
+    return cache_texts(_worker_engine(database_url), chunk, _worker_embedder(embedder, threads))
 
 
 @flow(name="prepare-window")
 def prepare_window(start: date, end: date, threads: int = 1) -> int:
     """Cache tokens and embeddings of the texts created from `start` to `end` (exclusive); returns how many
-    texts were computed. `threads` per task: a worker process per core wants 1 (NOTES.md: oversubscribed
+    texts were computed. `threads` per task: a worker process per core wants 1 (ARCHITECTURE.md: oversubscribed
     native threads ran 20x slower)."""
     settings = Settings()
-    todo = uncached(settings.database_url, start, end, settings.embedder)
+    todo = uncached(make_engine(settings.database_url), Span(start, end), settings.embedder)
     get_run_logger().info("%d texts to tokenize and embed in chunks of %d", len(todo), CHUNK_TEXTS)
     futures = [
         cache_chunk.submit(settings.database_url, todo[i : i + CHUNK_TEXTS], settings.embedder, threads)
@@ -92,6 +71,6 @@ def task_runner(address: str | None, workers: int = 2) -> DaskTaskRunner:
 
 def run_prepare(settings: Settings, week: date, workers: int = 2) -> int:
     """The weekly window ending with the week starting `week`, on `settings.dask_address` or a local cluster."""
-    start = week - timedelta(weeks=settings.history_weeks)
+    span = week_window(week, settings.history_weeks)
     runner = task_runner(settings.dask_address, workers)
-    return prepare_window.with_options(task_runner=runner)(start, week + timedelta(days=7))
+    return prepare_window.with_options(task_runner=runner)(span.start, span.end)

@@ -92,12 +92,19 @@ def start_worker(local: LocalPrefect, log: Path | None = None) -> None:
     )
 
 
-def up(port: int = 4200) -> int:
-    """The command: everything running until Ctrl-C."""
-    local = start_server(port)
+def up(port: int = 4200, wait: float = 180, log_dir: Path = Path("data/out/server")) -> int:
+    """The command: everything running until Ctrl-C; the server's and the worker's output go to log files."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    server_log, worker_log = (log_dir / "server.log").resolve(), (log_dir / "worker.log").resolve()
+    print(f"logs: {server_log}, {worker_log}", flush=True)
+    try:
+        local = start_server(port, log=server_log, timeout=wait)
+    except RuntimeError as exc:
+        print(f"koe: {exc}; --wait waits longer", file=sys.stderr)
+        return 3
     try:
         deploy(local)
-        start_worker(local)
+        start_worker(local, log=worker_log)
         print(f"Prefect UI and API: http://127.0.0.1:{port}  (PREFECT_API_URL={local.api_url})")
         print("deployments: weekly-report (Mon 07:00 Asia/Tokyo), ingest (hourly), release-check (on demand)")
         print("Ctrl-C stops the worker and the server.")

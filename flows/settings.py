@@ -5,93 +5,16 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from nlp import embed as embedders
 from nlp.faq_match import MatchConfig
-from sources.mail import DEFAULT_AUTOMATIC_FROM, DEFAULT_AUTOMATIC_SUBJECT
-
-
-class FileSource(BaseModel):
-    """A CSV/TSV/JSONL/XLSX export read on every run (KOE_SOURCES='[{"path": ..., "source": ...}]')."""
-
-    type: Literal["file"] = "file"
-    path: Path
-    source: str
-    kind: str = "ticket"
-    map: dict[str, str] = Field(default_factory=dict)  # column -> field
-
-
-class ReviewExport(BaseModel):
-    """A marketplace review CSV with a column preset (sources/reviews.py: rakuten, futureshop, generic)."""
-
-    type: Literal["reviews"]
-    path: Path
-    source: str
-    preset: str = "generic"
-
-
-class ZendeskSource(BaseModel):
-    """Zendesk's incremental ticket export. The API token comes from the environment variable `token_env`
-    or the Prefect Secret block `token_secret`, never from this file."""
-
-    type: Literal["zendesk"]
-    source: str = "zendesk"
-    base_url: str  # https://SHOP.zendesk.com
-    email: str
-    token_env: str = "KOE_ZENDESK_TOKEN"
-    token_secret: str | None = None
-    start: date = date(2020, 1, 1)  # the first pull exports tickets changed since this day
-    attempts: int = 5  # per request: 429 waits Retry-After, 5xx and timeouts back off 1, 2, 4 ... x backoff
-    backoff_seconds: float = 1.0
-
-
-class MailFiles(BaseModel):
-    """Saved mail: one .eml file, a directory of them, or an mbox archive."""
-
-    type: Literal["eml", "mbox"]
-    path: Path
-    source: str
-
-
-class ImapSource(BaseModel):
-    """An IMAP folder over SSL, pulled by UID; the password from `password_env` or the Secret `password_secret`."""
-
-    type: Literal["imap"]
-    source: str
-    host: str
-    user: str
-    port: int = 993
-    folder: str = "INBOX"
-    password_env: str = "KOE_IMAP_PASSWORD"
-    password_secret: str | None = None
-    cafile: Path | None = None  # a private CA's certificate
-
-
-def _source_type(value: Any) -> str:
-    return value.get("type", "file") if isinstance(value, dict) else getattr(value, "type", "file")
-
-
-SourceSpec = Annotated[
-    Annotated[FileSource, Tag("file")]
-    | Annotated[ReviewExport, Tag("reviews")]
-    | Annotated[ZendeskSource, Tag("zendesk")]
-    | Annotated[MailFiles, Tag("eml")]
-    | Annotated[MailFiles, Tag("mbox")]
-    | Annotated[ImapSource, Tag("imap")],
-    Discriminator(_source_type),
-]
-
-
-class MailRules(BaseModel):
-    """Automatic mail to leave out (regexes, case-insensitive); headers such as Auto-Submitted always count."""
-
-    automatic_from: list[str] = Field(default_factory=lambda: list(DEFAULT_AUTOMATIC_FROM))
-    automatic_subject: list[str] = Field(default_factory=lambda: list(DEFAULT_AUTOMATIC_SUBJECT))
+from pipeline.config import Modelling, PipelineConfig, ReleaseWindows, Windows
+from sources.specs import MailRules, SourceSpec
 
 
 class Notify(BaseModel):
@@ -137,15 +60,44 @@ class Settings(BaseSettings):
     sources: list[SourceSpec] = Field(default_factory=list)
     mail: MailRules = Field(default_factory=MailRules)
     notify: Notify | None = None
-    history_weeks: int = 11  # weeks before the reported one that the topic model also sees
-    trend_weeks: int = 8
-    min_topic_size: int = 10
-    order_patterns: list[str] = Field(default_factory=list)  # extra regexes for the shop's order numbers
-    seed: int = 0
-    spike_baseline_weeks: int = 8  # a week's count is tested against the topic's own previous weeks
-    release_lag_days: int = 14  # a spike is attributed to releases that started up to this long before it
+    # the defaults below live in pipeline.config (one home each); these fields only let a shop override them
+    history_weeks: int = Windows.history_weeks
+    trend_weeks: int = Windows.trend_weeks
+    spike_baseline_weeks: int = Windows.spike_baseline_weeks
+    faq_period_weeks: int = Windows.faq_period_weeks
+    release_pre_days: int = ReleaseWindows.pre_days
+    release_post_days: int = ReleaseWindows.post_days
+    release_lag_days: int = ReleaseWindows.lag_days
+    min_topic_size: int = Modelling.min_topic_size
+    seed: int = Modelling.seed
     # FAQ coverage (nlp.faq_match): calibrated by `koe eval faq-gaps` on real inquiries (bench/README.md)
     faq_embedding_weight: float = MatchConfig.embedding_weight
     faq_threshold: float = MatchConfig.threshold
+    order_patterns: list[str] = Field(default_factory=list)  # extra regexes for the shop's order numbers
     dask_address: str | None = None  # tcp://scheduler:8786 for `koe prepare` (flows/scale.py); None: a local cluster
-    faq_period_weeks: int = 4  # FAQ gaps count this many weeks up to the reported one: questions are few a week
+
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, name: str) -> str:
+        """A typo fails when the settings load, before any ingest or flow start."""
+        if name not in embedders.names():
+            raise ValueError(f"unknown embedder {name!r}; choose one of: {', '.join(embedders.names())}")
+        return name
+
+    def pipeline_config(self) -> PipelineConfig:
+        """The typed, frozen configuration the pipeline runs with; the embedder is created here, once."""
+        return PipelineConfig(
+            embedder=embedders.get_embedder(self.embedder),
+            out_dir=Path(self.out_dir),
+            modelling=Modelling(min_topic_size=self.min_topic_size, seed=self.seed),
+            windows=Windows(
+                history_weeks=self.history_weeks,
+                trend_weeks=self.trend_weeks,
+                spike_baseline_weeks=self.spike_baseline_weeks,
+                faq_period_weeks=self.faq_period_weeks,
+            ),
+            release=ReleaseWindows(
+                pre_days=self.release_pre_days, post_days=self.release_post_days, lag_days=self.release_lag_days
+            ),
+            matching=MatchConfig(embedding_weight=self.faq_embedding_weight, threshold=self.faq_threshold),
+        )

@@ -6,6 +6,8 @@ topic modelling hands back per topic.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 # documents
 ID = "id"
 SOURCE = "source"
@@ -39,3 +41,13 @@ SIZE = "size"
 TOPIC_COLUMNS = (TOPIC_ID, LABEL, KEYWORDS, REPRESENTATIVE, SIZE)
 
 KINDS = ("ticket", "review")
+
+
+class DocType(StrEnum):
+    """What a customer message is (nlp.doctype); stored as its value in `documents.doc_type`."""
+
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    REQUEST = "request"
+    PRAISE = "praise"
+    OTHER = "other"

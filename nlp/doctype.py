@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-DOC_TYPES = ("complaint", "question", "request", "praise", "other")
+from nlp.columns import DocType
+
+DOC_TYPES = tuple(DocType)
 _PRIORITY = {t: i for i, t in enumerate(DOC_TYPES)}  # ties go to the earlier type
 # Only kana may stand between a cue and its negation: 「丁寧で壊れていなかった」 must not negate 丁寧.
 _NEGATION = re.compile(r"^[ぁ-ゖ]{0,5}?(?:ない|なかった|なく|ず|ません)")
@@ -23,7 +25,7 @@ _STRONG_CUE = 2
 
 @dataclass(frozen=True)
 class Cue:
-    doc_type: str
+    doc_type: DocType
     weight: int
     negatable: bool
     pattern: re.Pattern[str]
@@ -37,21 +39,21 @@ def cues() -> tuple[Cue, ...]:
         if not line.strip() or line.startswith("#"):
             continue
         doc_type, weight, negatable, regex = line.split("\t")
-        out.append(Cue(doc_type, int(weight), negatable == "1", re.compile(regex)))
+        out.append(Cue(DocType(doc_type), int(weight), negatable == "1", re.compile(regex)))
     return tuple(out)
 
 
-def _score_sentence(sentence: str, scores: dict[str, int]) -> None:
+def _score_sentence(sentence: str, scores: dict[DocType, int]) -> None:
     for cue in cues():
         for m in cue.pattern.finditer(sentence):
             negated = cue.negatable and _NEGATION.match(sentence[m.end() :])
             if not negated:
                 scores[cue.doc_type] += cue.weight
-            elif cue.doc_type == "praise":  # 良くない, 満足できない
-                scores["complaint"] += cue.weight
+            elif cue.doc_type == DocType.PRAISE:  # 良くない, 満足できない
+                scores[DocType.COMPLAINT] += cue.weight
 
 
-def cue_scores(text: str) -> dict[str, int]:
+def cue_scores(text: str) -> dict[DocType, int]:
     scores = dict.fromkeys(DOC_TYPES, 0)
     for sentence in re.split(r"(?<=[。!！?？\n])", text):
         if sentence.strip():
@@ -59,22 +61,22 @@ def cue_scores(text: str) -> dict[str, int]:
     return scores
 
 
-def classify(text: str, rating: float | None = None) -> str:
+def classify(text: str, rating: float | None = None) -> DocType:
     """The message's type. A 1-2 star review is a complaint and a 4-5 star one praise unless
     the text clearly says otherwise; without a rating the strongest cue type wins."""
     scores = cue_scores(text or "")
     if rating is not None and rating == rating:  # NaN-safe
         if rating <= 2:
-            scores["complaint"] += _RATING_WEIGHT
+            scores[DocType.COMPLAINT] += _RATING_WEIGHT
         elif rating >= 4:
-            scores["praise"] += _RATING_WEIGHT
+            scores[DocType.PRAISE] += _RATING_WEIGHT
     # A message with a clear complaint cue is a complaint even when phrased as a question or request:
     # 「まだ届かないのですが、どうなっていますか？」 is about a late parcel, not a question to the FAQ.
-    if scores["complaint"] >= _STRONG_CUE and scores["complaint"] > scores["praise"]:
-        return "complaint"
+    if scores[DocType.COMPLAINT] >= _STRONG_CUE and scores[DocType.COMPLAINT] > scores[DocType.PRAISE]:
+        return DocType.COMPLAINT
     best = max(DOC_TYPES[:-1], key=lambda t: (scores[t], -_PRIORITY[t]))
-    return best if scores[best] > 0 else "other"
+    return best if scores[best] > 0 else DocType.OTHER
 
 
-def classify_many(texts: Iterable[str], ratings: Iterable[float | None]) -> list[str]:
+def classify_many(texts: Iterable[str], ratings: Iterable[float | None]) -> list[DocType]:
     return [classify(t, r) for t, r in zip(texts, ratings, strict=True)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ SUGGESTION_COLUMNS = ("topic_id", "label", "proposed_question", "category", "vol
 _QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か。?)$")
 _PLACEHOLDER = re.compile(r"<[A-Z]+>")
 UNCATEGORIZED = "未分類"
-ASKING_TYPES = ("question", "request")
+ASKING_TYPES = (C.DocType.QUESTION, C.DocType.REQUEST)
 
 
 def _proposed_question(texts: pd.Series, centrality: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
@@ -58,24 +59,39 @@ def _draft_answer(replies: pd.Series) -> str | None:
     return None if replies.empty else str(replies.value_counts().idxmax())
 
 
-def suggest(
-    docs: pd.DataFrame,
-    topics: pd.DataFrame,
-    assignments: np.ndarray,
-    centrality: np.ndarray,
-    scores: np.ndarray,
-    cov: Coverage,
-    faq: pd.DataFrame,
-    in_period: np.ndarray,
-    in_previous: np.ndarray,
-    n_examples: int = 5,
-) -> pd.DataFrame:
-    """Ranked suggestions, one per topic with uncovered messages in the period.
+@dataclass(frozen=True)
+class Messages:
+    """The modelled messages and, aligned with them, their topic, centrality and period membership."""
 
-    `docs` are the messages (question, complaint, request ...) with `columns.DOC_COLUMNS`; the arrays are
-    aligned with them; `scores` is (n_docs, n_faq) from nlp.faq_match.hybrid_scores; `faq` has question,
-    answer and category columns in the same order as the score columns.
-    """
+    docs: pd.DataFrame  # columns.DOC_COLUMNS: questions, requests, complaints ...
+    topic: np.ndarray
+    centrality: np.ndarray
+    in_period: np.ndarray  # bool: counted as this period's
+    in_previous: np.ndarray  # bool: the period before, the growth baseline
+
+    def __post_init__(self) -> None:
+        n = len(self.docs)
+        if any(len(a) != n for a in (self.topic, self.centrality, self.in_period, self.in_previous)):
+            raise ValueError(f"Messages: every array must have one value per message ({n})")
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How well each FAQ entry answers each message: `scores` (n_messages, n_entries) from
+    nlp.faq_match.hybrid_scores and the per-message decision drawn from them."""
+
+    scores: np.ndarray
+    coverage: Coverage
+
+
+def suggest(
+    messages: Messages, topics: pd.DataFrame, matches: Matches, faq: pd.DataFrame, n_examples: int = 5
+) -> pd.DataFrame:
+    """Ranked suggestions, one per topic with uncovered messages in the period. `faq` has question, answer
+    and category columns in the order of the score columns."""
+    docs, assignments, centrality = messages.docs, messages.topic, messages.centrality
+    in_period, in_previous = messages.in_period, messages.in_previous
+    scores, cov = matches.scores, matches.coverage
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
     types = docs[C.DOC_TYPE].to_numpy()
     rows = []
@@ -87,7 +103,7 @@ def suggest(
         previous = int(((assignments == topic) & in_previous).sum())
         growth = (len(members) - previous) / max(len(members), previous)
         asks = int(np.isin(types[uncovered], ASKING_TYPES).sum())
-        complaint_share = float((types[members] == "complaint").mean())
+        complaint_share = float((types[members] == C.DocType.COMPLAINT).mean())
         nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
         nearest_score = float(scores[members, nearest].mean()) if nearest >= 0 else 0.0
         order = uncovered[np.argsort(-centrality[uncovered])]

@@ -1,6 +1,6 @@
 """UMAP fitted on distinct rows only, with every row (duplicates included) mapped to its coordinates.
 
-UMAP with random_state is not reproducible when the input holds exact duplicates (NOTES.md: 30% of labels
+UMAP with random_state is not reproducible when the input holds exact duplicates (ARCHITECTURE.md: 30% of labels
 agreed between two runs). Deduplicating the texts before BERTopic would fix that but also hide how many
 customers wrote the same thing: HDBSCAN would see one point where forty customers wrote
 「ポイントが付与されていません」. So only the reduction is deduplicated; the clusterer sees every document.

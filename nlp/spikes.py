@@ -41,6 +41,19 @@ RESULT_COLUMNS = (
 
 MIN_GLM_COUNT = 20  # below this many complaints in both windows together, use the exact test
 MIN_PRE_DAYS = 14
+BASELINE_WEEKS = 8  # a week's count is tested against the topic's own previous weeks
+
+
+@dataclass(frozen=True)
+class ReleaseWindows:
+    """A release check compares `pre_days` before the release with `post_days` after it; a weekly spike is
+    attributed to releases that started up to `lag_days` before its week. The product's defaults, here once."""
+
+    pre_days: int = 56
+    post_days: int = 14
+    lag_days: int = 14
+
+
 EXPOSURE_ROUNDS = 3
 
 
@@ -167,8 +180,8 @@ def impact(
     counts: pd.DataFrame,
     totals: pd.Series,
     release_day: date,
-    pre_days: int = 56,
-    post_days: int = 14,
+    pre_days: int = ReleaseWindows.pre_days,
+    post_days: int = ReleaseWindows.post_days,
     alpha: float = 0.05,
     min_pre_days: int = MIN_PRE_DAYS,
 ) -> tuple[Windows, pd.DataFrame]:
@@ -194,7 +207,7 @@ def impact(
 
 
 def weekly_spikes(
-    counts: pd.DataFrame, totals: pd.Series, week_start: date, baseline_weeks: int = 8, alpha: float = 0.05
+    counts: pd.DataFrame, totals: pd.Series, week_start: date, baseline_weeks: int = BASELINE_WEEKS, alpha: float = 0.05
 ) -> tuple[Windows, pd.DataFrame]:
     """This week against each topic's own previous `baseline_weeks`: the same test with the week as 'post';
     a spike is a significant rise."""
@@ -203,7 +216,7 @@ def weekly_spikes(
     return win, result
 
 
-def attribute(spike_week: date, releases: pd.DataFrame, lag_days: int = 14) -> list[str]:
+def attribute(spike_week: date, releases: pd.DataFrame, lag_days: int = ReleaseWindows.lag_days) -> list[str]:
     """Names of releases (columns name, start) that started from `lag_days` before the week to its end."""
     if releases.empty:
         return []

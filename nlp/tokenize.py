@@ -1,6 +1,6 @@
 """Japanese tokenization for topic words and lexical matching (fugashi + unidic-lite).
 
-One Tagger per thread, created lazily: a Tagger is not thread-safe (NOTES.md) and the module-level
+One Tagger per thread, created lazily: a Tagger is not thread-safe (ARCHITECTURE.md) and the module-level
 `tokenize` pickles by reference, so it works under multiprocessing and Dask.
 """
 
@@ -16,7 +16,7 @@ from importlib import resources
 # tests/nlp/test_tokenize.py fingerprints what the tokens depend on and fails until the version is bumped.
 TOKENIZER_VERSION = "unidic-lite-pos2"
 
-# fugashi segfaults on a single ~1.4M-character string (NOTES.md); BERTopic's c-TF-IDF joins whole topics.
+# fugashi segfaults on a single ~1.4M-character string (ARCHITECTURE.md); BERTopic's c-TF-IDF joins whole topics.
 MAX_PIECE_CHARS = 10_000
 _PIECE_BREAK = re.compile(r"(?<=[。！？!?\n ])")
 

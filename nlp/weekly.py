@@ -22,6 +22,7 @@ COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES = (
     "quotes",
 )
 CENTRALITY = "centrality"
+TREND_WEEKS = 8  # weeks shown in the report's trend charts
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class WeeklySummary:
 
 
 def _share(frame: pd.DataFrame) -> float | None:
-    return float((frame[C.DOC_TYPE] == "complaint").mean()) if len(frame) else None
+    return float((frame[C.DOC_TYPE] == C.DocType.COMPLAINT).mean()) if len(frame) else None
 
 
 def _counts(this: pd.DataFrame, prev: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def summarize_week(
     centrality: pd.Series,
     topics: pd.DataFrame,
     week_start: date,
-    trend_weeks: int = 8,
+    trend_weeks: int = TREND_WEEKS,
     n_quotes: int = 3,
     min_new: int = 3,
     quote_chars: tuple[int, int] = (12, 120),

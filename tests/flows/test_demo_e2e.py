@@ -1,4 +1,7 @@
-"""End to end: the real demo flow on the bundled sample shop, under a real (ephemeral) Prefect API."""
+"""End to end: the real demo flow on the bundled sample shop, under a real (ephemeral) Prefect API.
+
+The demo runs once per module and its store is only read; a test that runs more (a weekly run, a release
+check) works on its own copy of the store (`own_store`), so no test depends on another's runs."""
 
 import re
 import sqlite3
@@ -14,6 +17,17 @@ def demo(prefect_api, tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     first = demo_report(out_dir=out)
     return out, first.weekly, first.release_checks
+
+
+@pytest.fixture
+def own_store(demo, tmp_path, monkeypatch):
+    """A copy of the demo's store, named by KOE_DATABASE_URL with KOE_OUT_DIR beside it: the URL."""
+    from store.db import copy_sqlite, sqlite_url
+
+    url = sqlite_url(copy_sqlite(demo[0] / "koe-demo.db", tmp_path / "koe.db"))
+    monkeypatch.setenv("KOE_DATABASE_URL", url)
+    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
+    return url
 
 
 def test_report_written_with_topics(demo):
@@ -55,10 +69,13 @@ def test_no_personal_data_in_report_or_store(demo):
     assert "<EMAIL>" in stored or "<PHONE>" in stored
 
 
-def test_rerun_duplicates_nothing_and_reuses_caches(demo):
+def test_rerun_duplicates_nothing_and_reuses_caches(demo, tmp_path):
+    import shutil
+
     from flows.demo import demo_report
 
     out, first, _ = demo
+    out = shutil.copytree(out, tmp_path / "demo")  # the store and the saved topics it points to
     db = sqlite3.connect(out / "koe-demo.db")
     before = [
         db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")
@@ -72,19 +89,14 @@ def test_rerun_duplicates_nothing_and_reuses_caches(demo):
     assert second.summary.topics["label"].tolist() == first.summary.topics["label"].tolist()
 
 
-def test_weekly_runs_reuse_topics_until_a_new_theme_appears(demo, tmp_path, monkeypatch):
+def test_weekly_runs_reuse_topics_until_a_new_theme_appears(own_store, tmp_path):
     """Week after week the complaint topics of the last run take the new complaints (no refit: cost follows
     the new documents); the week the points incident starts, its complaints form a theme the topics were
     not fitted on, and the run refits and reports it as new."""
-    import shutil
     from datetime import date
 
     from flows.weekly import weekly_report
 
-    out, _, _ = demo
-    shutil.copy(out / "koe-demo.db", tmp_path / "koe.db")
-    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{tmp_path / 'koe.db'}")
-    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
     pages = {}
     for day, refit in ((date(2026, 10, 27), True), (date(2026, 11, 3), False), (date(2026, 11, 10), False)):
         path = weekly_report(week_of=day, refit=refit)
@@ -121,14 +133,12 @@ def test_faq_gaps_suggest_exactly_what_the_demo_faq_leaves_out(demo):
     assert all(r["draft_answer"] == "" or r["draft_answer"].startswith("【下書き") for r in rows)
 
 
-def test_faq_gaps_command_flow_prints_and_writes_csv(demo, monkeypatch, capsys):
+def test_faq_gaps_command_flow_prints_and_writes_csv(demo, own_store, capsys):
     from datetime import date
 
     from flows.faq_gaps import faq_gaps
 
-    out, outputs, _ = demo
-    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{out / 'koe-demo.db'}")
-    monkeypatch.setenv("KOE_OUT_DIR", str(out))
+    _, outputs, _ = demo
     path = faq_gaps(week_of=date(2026, 11, 12), top=3)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("FAQ の不足（2026-10-19 〜 2026-11-15、4週間、FAQ 15項目）")
@@ -148,7 +158,7 @@ def _csv_column(path, index: int) -> list[str]:
         return [row[index] for row in csv.reader(f)][1:]
 
 
-def test_weekly_run_notifies_webhooks_and_mail(demo, monkeypatch):
+def test_weekly_run_notifies_webhooks_and_mail(demo, own_store, monkeypatch):
     """After the scheduled flow: the top three complaint topics and the report's path, through apprise, to
     local receivers: Mattermost's Slack-compatible incoming webhook, a plain JSON webhook, and mail to an
     SMTP server on loopback (aiosmtpd), Japanese subject and body intact."""
@@ -171,7 +181,7 @@ def test_weekly_run_notifies_webhooks_and_mail(demo, monkeypatch):
             self.mails.append(envelope.content)
             return "250 OK"
 
-    out, outputs, _ = demo
+    _, outputs, _ = demo
     stub = HttpStub()
     stub.answer("/hooks/koe-token", (200, {"Content-Type": "text/plain"}, "ok"))
     stub.answer("/notify", (200, {}, {"ok": True}))
@@ -181,8 +191,6 @@ def test_weekly_run_notifies_webhooks_and_mail(demo, monkeypatch):
     smtp.start()
     host = stub.url.removeprefix("http://")
     mail_url = f"mailto://127.0.0.1:{smtp.port}?from=koe@example.jp&to=cs-lead@example.jp"
-    monkeypatch.setenv("KOE_DATABASE_URL", f"sqlite:///{out / 'koe-demo.db'}")
-    monkeypatch.setenv("KOE_OUT_DIR", str(out / "scheduled"))
     monkeypatch.setenv("KOE_NOTIFY", "{}")
     monkeypatch.setenv("KOE_NOTIFY_URLS", f"mmost://{host}/koe-token json://{host}/notify {mail_url}")
     try:
@@ -252,27 +260,20 @@ def test_release_checks_find_the_planted_effect_only(demo):
     assert "リニューアル後、" in html and "倍（95%CI" in html
 
 
-def test_release_check_reuses_the_weekly_topics_unless_a_new_theme_appears(demo, tmp_path, monkeypatch):
+def test_release_check_reuses_the_weekly_topics_unless_a_new_theme_appears(own_store):
     """With a weekly run stored, a release check assigns both windows with its saved topics (no fit: nothing
     for numba to compile in a fresh worker) and still finds the redesign's login/payment rise. Topics saved
     before the points migration lack its theme: the check refits and reports the incident as new."""
     from datetime import date
 
-    from prefect import flow
-
-    from flows.release_check import run_release_check
     from flows.settings import Settings
     from flows.weekly import weekly_report
     from nlp import spikes as S
-    from store.db import copy_sqlite, make_engine, sqlite_url
+    from pipeline.release_check import CheckRequest, run_release_check
+    from store.db import make_engine
 
-    db = sqlite_url(copy_sqlite(demo[0] / "koe-demo.db", tmp_path / "koe.db"))
-    monkeypatch.setenv("KOE_DATABASE_URL", db)
-    monkeypatch.setenv("KOE_OUT_DIR", str(tmp_path / "out"))
-
-    @flow(name="release-check-reuse")
-    def check(release: str):
-        return run_release_check(make_engine(db), Settings(), release, None, 14, 56)
+    def check(release: str):  # the pipeline itself: no Prefect run needed
+        return run_release_check(make_engine(own_store), Settings().pipeline_config(), CheckRequest(release=release))
 
     reused = "苦情のトピックは前回の分析"
     redesign = check("サイトリニューアル")  # the demo's weekly run (week of 11-09) is the latest
@@ -307,20 +308,13 @@ def test_weekly_report_flags_the_points_spike(demo):
         (None, "2026-08-15", "too little history before 2026-08-15"),
     ],
 )
-def test_release_check_refuses_questions_it_cannot_answer(demo, release, on_date, message):
+def test_release_check_refuses_questions_it_cannot_answer(own_store, release, on_date, message):
     from datetime import date
 
-    from prefect import flow
-
-    from flows.release_check import ReleaseCheckError, run_release_check
     from flows.settings import Settings
-    from store.db import make_engine, sqlite_url
+    from pipeline.release_check import CheckRequest, ReleaseCheckError, run_release_check
+    from store.db import make_engine
 
-    @flow(name="release-check-edge-case")
-    def check(db: str, out: str, release: str | None, on_date: date | None):
-        settings = Settings(database_url=db, out_dir=out)
-        return run_release_check(make_engine(db), settings, release, on_date, 14, 56, today=date(2026, 11, 22))
-
-    out = demo[0]
+    request = CheckRequest(release, date.fromisoformat(on_date) if on_date else None, today=date(2026, 11, 22))
     with pytest.raises(ReleaseCheckError, match=re.escape(message)):
-        check(sqlite_url(out / "koe-demo.db"), str(out), release, date.fromisoformat(on_date) if on_date else None)
+        run_release_check(make_engine(own_store), Settings().pipeline_config(), request)

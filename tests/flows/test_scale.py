@@ -21,13 +21,13 @@ def test_prepare_window_on_dask_fills_the_postgresql_caches(prefect_api, postgre
                                                              monkeypatch, asdc_sample, use_embedder):  # fmt: skip
     from datetime import date
 
-    from flows.faq_gaps import MESSAGE_TYPES
-    from flows.ingest import ingest_file
     from flows.scale import run_prepare
     from flows.settings import Settings
     from nlp.embed import get_embedder
     from nlp.pii import make_redactor
     from nlp.tokenize import TOKENIZER_VERSION
+    from pipeline.ingest import ingest_file
+    from pipeline.modelling import MESSAGES
     from store import repo
     from store.db import make_engine, session_scope
 
@@ -57,7 +57,7 @@ def test_prepare_window_on_dask_fills_the_postgresql_caches(prefect_api, postgre
         everything = list(dict.fromkeys(docs["text_hash"]))
         tokens = repo.cached_tokens(session, everything, TOKENIZER_VERSION)
         vectors = repo.cached_embeddings(session, everything, "use")
-    modelled = docs[docs["doc_type"].isin(MESSAGE_TYPES)]
+    modelled = docs[docs["doc_type"].isin(MESSAGES.types)]
     hashes = set(modelled["text_hash"])
     assert computed == len(hashes) > 200 and set(tokens) == set(vectors) == hashes
     assert len(everything) > len(hashes)  # praise and other texts no weekly run reads are not computed

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster on loopback for tests (NOTES.md recipe): the store tests and the Dask path.
+"""A throwaway PostgreSQL cluster on loopback for tests (ARCHITECTURE.md recipe): the store tests and the Dask path.
 
 PostgreSQL comes from Debian's `postgresql` package (.ci/run installs it); without it those tests are
 skipped with a message.

@@ -93,7 +93,9 @@ def test_gap_suggestions_ranked_with_evidence():
     scores = np.array([[0.1, 0.2, 0.0]] * 4 + [[0.1, 0.1, 0.0]] * 2 + [[0.9, 0.1, 0.0]] * 3)
     cov = coverage(scores, MatchConfig(threshold=0.5))
     this_week = np.ones(9, dtype=bool)
-    out = G.suggest(docs, topics, assignments, centrality, scores, cov, FAQ, this_week, ~this_week)
+    out = G.suggest(
+        G.Messages(docs, assignments, centrality, this_week, ~this_week), topics, G.Matches(scores, cov), FAQ
+    )
     assert out[G.TOPIC_ID].tolist() == [0, 1]  # 送料 is covered: no suggestion
     gift = out.iloc[0]
     assert (
@@ -116,7 +118,9 @@ def test_defect_complaints_rank_below_unanswered_questions():
     assignments = np.array([0] * 6 + [1] * 2)
     scores = np.full((8, 3), 0.1)
     previous = np.zeros(8, dtype=bool)
-    out = G.suggest(docs, topics, assignments, np.ones(8), scores, coverage(scores), FAQ, ~previous, previous)
+    out = G.suggest(
+        G.Messages(docs, assignments, np.ones(8), ~previous, previous), topics, G.Matches(scores, coverage(scores)), FAQ
+    )
     assert out[G.TOPIC_ID].tolist() == [1, 0]
     assert out.iloc[1][G.SCORE] == 0 and out.iloc[1][G.VOLUME] == 6
 
@@ -133,7 +137,7 @@ def test_a_theme_the_faq_misses_outranks_the_unmatched_tail_of_an_answered_one()
     scores = np.array([[0.55, 0.1, 0.0]] * 7 + [[0.45, 0.1, 0.0]] * 3 + [[0.3, 0.1, 0.0]] * 2)
     cov = coverage(scores, MatchConfig(threshold=0.5))
     period = np.ones(12, dtype=bool)
-    out = G.suggest(docs, topics, assignments, np.ones(12), scores, cov, FAQ, period, ~period)
+    out = G.suggest(G.Messages(docs, assignments, np.ones(12), period, ~period), topics, G.Matches(scores, cov), FAQ)
     assert out[G.TOPIC_ID].tolist() == [1, 0]
     assert out[G.UNCOVERED_ASKS].tolist() == [2, 3] and out[G.UNCOVERED_SHARE].tolist() == pytest.approx([1.0, 0.3])
 
@@ -146,6 +150,8 @@ def test_growth_is_bounded_and_a_vanishing_theme_sinks():
     # 領収書: 1 before, 3 now (rising); ギフト: 3 before, 1 now (falling)
     period = np.array([False, True, True, True, False, False, False, True])
     scores = np.full((8, 3), 0.1)
-    out = G.suggest(docs, topics, assignments, np.ones(8), scores, coverage(scores), FAQ, period, ~period)
+    out = G.suggest(
+        G.Messages(docs, assignments, np.ones(8), period, ~period), topics, G.Matches(scores, coverage(scores)), FAQ
+    )
     assert out[G.TOPIC_ID].tolist() == [0, 1]
     assert out[G.GROWTH].tolist() == pytest.approx([2 / 3, -2 / 3])

@@ -45,7 +45,7 @@ def test_long_input_is_split_before_fugashi(size):
 
 
 def test_huge_string_tokenizes_without_crashing():
-    # fugashi segfaults at ~1.4M chars in one call (NOTES.md); BERTopic builds such strings
+    # fugashi segfaults at ~1.4M chars in one call (ARCHITECTURE.md); BERTopic builds such strings
     words = tk.tokenize("商品が壊れていた " * 180_000)
     assert words[:3] == ["商品", "壊れる", "商品"]
 

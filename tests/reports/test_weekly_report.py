@@ -120,6 +120,7 @@ def run_chromium(html_path, tmp_path, *args: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.service
 def test_browser_renders_charts_and_shows_script_as_text(html_path, tmp_path):
     dom = run_chromium(html_path, tmp_path, "--virtual-time-budget=5000", "--dump-dom").stdout
     soup = BeautifulSoup(dom, "html.parser")

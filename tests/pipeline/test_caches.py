@@ -4,8 +4,9 @@ from datetime import date, datetime
 
 import numpy as np
 
-from flows import analysis
 from nlp.prepare import text_hash
+from pipeline import caches as analysis
+from pipeline.calendar import Span, last_complete_data_week, last_complete_week, week_start
 from store import repo
 from store.db import session_scope
 
@@ -33,7 +34,7 @@ def load(engine):
     ]
     with session_scope(engine) as s:
         repo.add_documents(s, rows)
-    return analysis.load_window(engine, date(2026, 11, 2), date(2026, 11, 3))
+    return analysis.load_window(engine, Span(date(2026, 11, 2), date(2026, 11, 3)))
 
 
 class CountingEmbedder:
@@ -75,5 +76,8 @@ def test_embeddings_cached_across_runs(engine, use_embedder):
 
 
 def test_weeks():
-    assert analysis.week_start(date(2026, 11, 15)) == date(2026, 11, 9)
-    assert analysis.last_complete_week(date(2026, 11, 18)) == date(2026, 11, 9)
+    assert week_start(date(2026, 11, 15)) == date(2026, 11, 9)
+    assert last_complete_week(date(2026, 11, 18)) == date(2026, 11, 9)
+    # data ending on a Sunday covers its week; ending on a Saturday, only the week before
+    assert last_complete_data_week(datetime(2026, 11, 15, 23, 0)) == date(2026, 11, 9)
+    assert last_complete_data_week(datetime(2026, 11, 14, 23, 0)) == date(2026, 11, 2)

@@ -2,41 +2,53 @@
 
 Incremental sources (Zendesk, IMAP) store each page or batch together with the cursor after it, so a
 failure keeps everything stored so far and the next pull resumes there. Secrets (API tokens, passwords)
-come from the environment or a Prefect Secret block, never from koe.toml.
+come from the environment or a Prefect Secret block (resolved by the flows), never from koe.toml.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import Engine
 
-from flows.ingest import IngestReport, ingest_file, store_records
-from flows.settings import FileSource, ImapSource, MailFiles, MailRules, ReviewExport, SourceSpec, ZendeskSource
 from nlp.pii import Redactor
+from pipeline.ingest import IngestReport, ingest_file, store_records
 from sources import imap, mail
 from sources.parse import TOKYO
 from sources.records import SourceError
 from sources.reviews import review_options
+from sources.specs import FileSource, ImapSource, MailFiles, MailRules, ReviewExport, SourceSpec, ZendeskSource
 from sources.zendesk import RetryPolicy, ZendeskClient
 from store import repo
 from store.db import session_scope
 
-Puller = Callable[[Engine, SourceSpec, Redactor, MailRules], IngestReport]
+# (environment variable, secret block or None, what needs it) -> the credential
+SecretResolver = Callable[[str, "str | None", str], str]
 
 
-def secret(env: str, block: str | None, what: str) -> str:
-    """A credential from the Prefect Secret block `block`, else from the environment variable `env`."""
+def environment_secret(env: str, block: str | None, what: str) -> str:
+    """A credential from the environment variable `env`; the flows resolve Prefect Secret blocks."""
     if block:
-        from prefect.blocks.system import Secret
-
-        return Secret.load(block).get()
+        raise SourceError(f"{what}: Secret blocks are read inside a Prefect flow; set {env} instead")
     value = os.environ.get(env)
     if not value:
         raise SourceError(f"{what}: set the environment variable {env} (or name a Prefect Secret block)")
     return value
+
+
+@dataclass(frozen=True)
+class PullContext:
+    """What every puller may need besides its own spec: the redactor, the mail rules, the secret resolver."""
+
+    redactor: Redactor
+    mail_rules: MailRules = field(default_factory=MailRules)
+    secret: SecretResolver = environment_secret
+
+
+Puller = Callable[[Engine, SourceSpec, PullContext], IngestReport]
 
 
 def _cursor(engine: Engine, source: str) -> str | None:
@@ -44,16 +56,19 @@ def _cursor(engine: Engine, source: str) -> str | None:
         return repo.get_cursor(session, source)
 
 
-def pull_file(engine: Engine, spec: FileSource, redactor: Redactor, _rules: MailRules) -> IngestReport:
-    return ingest_file(engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=redactor)
+def pull_file(engine: Engine, spec: FileSource, context: PullContext) -> IngestReport:
+    return ingest_file(
+        engine, spec.path, source=spec.source, kind=spec.kind, mapping=spec.map, redactor=context.redactor
+    )
 
 
-def pull_reviews(engine: Engine, spec: ReviewExport, redactor: Redactor, _rules: MailRules) -> IngestReport:
-    return ingest_file(engine, spec.path, source=spec.source, redactor=redactor, **review_options(spec.preset))
+def pull_reviews(engine: Engine, spec: ReviewExport, context: PullContext) -> IngestReport:
+    return ingest_file(engine, spec.path, source=spec.source, redactor=context.redactor, **review_options(spec.preset))
 
 
-def pull_zendesk(engine: Engine, spec: ZendeskSource, redactor: Redactor, _rules: MailRules) -> IngestReport:
-    token = secret(spec.token_env, spec.token_secret, f"zendesk source {spec.source!r}")
+def pull_zendesk(engine: Engine, spec: ZendeskSource, context: PullContext) -> IngestReport:
+    redactor = context.redactor
+    token = context.secret(spec.token_env, spec.token_secret, f"zendesk source {spec.source!r}")
     retry = RetryPolicy(attempts=spec.attempts, backoff_seconds=spec.backoff_seconds)
     client = ZendeskClient(spec.base_url, spec.email, token, source=spec.source, retry=retry)
     start = int(datetime.combine(spec.start, time(), TOKYO).timestamp())
@@ -79,22 +94,18 @@ def _store_mail(
     return report
 
 
-def pull_mail_files(engine: Engine, spec: MailFiles, redactor: Redactor, rules: MailRules) -> IngestReport:
+def pull_mail_files(engine: Engine, spec: MailFiles, context: PullContext) -> IngestReport:
     items = mail.eml_items(spec.path) if spec.type == "eml" else mail.mbox_items(spec.path)
-    batch = mail.read_messages(items, source=spec.source, rules=_rules(rules))
-    return _store_mail(engine, [batch], IngestReport(origin=str(spec.path)), redactor, spec.source)
+    batch = mail.read_messages(items, source=spec.source, rules=context.mail_rules.compiled())
+    return _store_mail(engine, [batch], IngestReport(origin=str(spec.path)), context.redactor, spec.source)
 
 
-def pull_imap(engine: Engine, spec: ImapSource, redactor: Redactor, rules: MailRules) -> IngestReport:
-    password = secret(spec.password_env, spec.password_secret, f"imap source {spec.source!r}")
+def pull_imap(engine: Engine, spec: ImapSource, context: PullContext) -> IngestReport:
+    password = context.secret(spec.password_env, spec.password_secret, f"imap source {spec.source!r}")
     account = imap.ImapAccount(spec.host, spec.user, password, spec.folder, spec.port, spec.cafile)
-    batches = imap.pull(account, _cursor(engine, spec.source), source=spec.source, rules=_rules(rules))
+    batches = imap.pull(account, _cursor(engine, spec.source), source=spec.source, rules=context.mail_rules.compiled())
     origin = f"imap://{spec.user}@{spec.host}:{spec.port}/{spec.folder}"
-    return _store_mail(engine, batches, IngestReport(origin=origin), redactor, spec.source)
-
-
-def _rules(rules: MailRules) -> mail.AutomaticMailRules:
-    return mail.AutomaticMailRules(tuple(rules.automatic_from), tuple(rules.automatic_subject))
+    return _store_mail(engine, batches, IngestReport(origin=origin), context.redactor, spec.source)
 
 
 PULLERS: dict[str, Puller] = {
@@ -107,5 +118,5 @@ PULLERS: dict[str, Puller] = {
 }
 
 
-def pull(engine: Engine, spec: SourceSpec, redactor: Redactor, rules: MailRules) -> IngestReport:
-    return PULLERS[spec.type](engine, spec, redactor, rules)
+def pull(engine: Engine, spec: SourceSpec, context: PullContext) -> IngestReport:
+    return PULLERS[spec.type](engine, spec, context)

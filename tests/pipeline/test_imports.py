@@ -1,4 +1,4 @@
-from flows.faq import import_faq
+from pipeline.imports import import_faq
 from store import repo
 from store.db import session_scope
 

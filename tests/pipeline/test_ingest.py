@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from flows.ingest import ingest_file
 from nlp.pii import redact
+from pipeline.ingest import ingest_file
 from sources.records import SourceError
 from store import repo
 from store.db import session_scope

@@ -1,9 +1,10 @@
-"""Analysis steps that join the store's caches with nlp: each text is tokenized and embedded once, ever."""
+"""The store's caches joined with nlp: each text is tokenized and embedded once, ever, and a window of
+documents is loaded as one frame."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from nlp import columns as C
 from nlp.embed import Embedder
 from nlp.tokenize import TOKENIZER_VERSION, tokenize
+from pipeline.calendar import Span, last_complete_data_week
 from store import repo
 from store.db import session_scope
 
@@ -19,11 +21,11 @@ Progress = Callable[[int, int], None]
 EMBED_CHUNK = 1024
 
 
-def load_window(engine: Engine, start: date, end: date) -> pd.DataFrame:
-    """Documents created from `start` (inclusive) to `end` (exclusive), Asia/Tokyo days."""
+def load_window(engine: Engine, span: Span) -> pd.DataFrame:
+    """Documents created within `span` (Asia/Tokyo days)."""
     with session_scope(engine) as session:
         return repo.load_documents(
-            session, datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+            session, datetime.combine(span.start, datetime.min.time()), datetime.combine(span.end, datetime.min.time())
         )
 
 
@@ -67,10 +69,8 @@ def embeddings_for(
     return np.vstack([known[h] for h in docs[C.TEXT_HASH]]) if len(docs) else np.zeros((0, 1), np.float32)
 
 
-def week_start(day: date) -> date:
-    """Monday of the week containing `day`."""
-    return day - timedelta(days=day.weekday())
-
-
-def last_complete_week(today: date) -> date:
-    return week_start(today) - timedelta(days=7)
+def last_week_with_data(engine: Engine) -> date | None:
+    """Monday of the last Monday-Sunday week the stored documents cover completely; None for an empty store."""
+    with session_scope(engine) as session:
+        _, newest = repo.date_range(session)
+    return last_complete_data_week(newest) if newest else None

@@ -1,4 +1,5 @@
-"""FAQ import: read the shop's FAQ and store it as a new version (history kept, unchanged FAQs not duplicated)."""
+"""Reference data a shop imports: its FAQ (each changed import a new version, history kept, unchanged FAQs
+not duplicated) and its release calendar."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from pipeline.ingest import IngestReport
 from sources.faq import read_faq
 from sources.records import Reject
+from sources.releases import ReleaseRecord, read_releases
 from store import repo
 from store.db import session_scope
 
@@ -29,3 +32,16 @@ def import_faq(engine: Engine, path: Path | str) -> FaqImport:
     with session_scope(engine) as session:
         version_id = repo.add_faq_version(session, str(path), digest, rows)
     return FaqImport(version_id, len(rows), rejects)
+
+
+def store_releases(engine: Engine, releases: list[ReleaseRecord]) -> tuple[int, int]:
+    """(new, already known) releases."""
+    with session_scope(engine) as session:
+        return repo.add_releases(session, [asdict(r) for r in releases])
+
+
+def import_releases(engine: Engine, path: Path | str) -> IngestReport:
+    """The counts and rejects of a CSV calendar's import; raises SourceError when the file is unusable."""
+    records, rejects = read_releases(path)
+    new, duplicate = store_releases(engine, records)
+    return IngestReport(str(path), read=len(records) + len(rejects), new=new, duplicate=duplicate, rejects=rejects)

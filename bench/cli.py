@@ -1,0 +1,108 @@
+"""The `koe eval` and `koe bench` command groups, added to the `koe` command through the `koe.commands`
+entry point (pyproject.toml): the product's CLI (flows/cli.py) never imports bench/. Commands import
+their modules lazily, so `koe --help` stays instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+SHARED_QUERIES = Path("../shared/data/asdc-inquiries/queries.jsonl")
+
+
+def cmd_eval_topics(args: argparse.Namespace) -> int:
+    from bench.eval_topics import evaluate
+
+    result = evaluate(
+        args.data,
+        args.sample,
+        args.seed,
+        args.embedder,
+        baselines=not args.no_baselines,
+        max_fit_docs=args.max_fit_docs or None,
+    )
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
+    from bench.eval_faq_gaps import evaluate
+
+    print(json.dumps(evaluate(args.data, seed=args.seed, sample=args.sample), ensure_ascii=False))
+    return 0
+
+
+def cmd_bench_pipeline(args: argparse.Namespace) -> int:
+    from bench.pipeline import main
+
+    return main(
+        args.docs,
+        seed=args.seed,
+        embedder_name=args.embedder,
+        new_docs=args.new_docs,
+        history_docs=args.history_docs,
+        faq=args.faq,
+        cache=args.cache_dir,
+        complaint_share=args.complaint_share,
+    )
+
+
+def cmd_bench_prepare(args: argparse.Namespace) -> int:
+    from bench.prepare import main
+
+    return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=args.embedder)
+
+
+def cmd_eval_spikes(args: argparse.Namespace) -> int:
+    from bench.eval_spikes import evaluate
+
+    print(json.dumps(evaluate(args.data, seed=args.seed, replicates=args.replicates), ensure_ascii=False))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
+    topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")
+    topics.add_argument("--data", type=Path, default=SHARED_QUERIES)
+    topics.add_argument("--sample", type=int, default=10000)
+    topics.add_argument("--seed", type=int, default=0)
+    topics.add_argument("--embedder", default="use")
+    topics.add_argument("--no-baselines", action="store_true")
+    topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
+    topics.set_defaults(func=cmd_eval_topics)
+    spikes = ev.add_parser("spikes", help="false positives, FDR and power of the spike detector (simulated)")
+    spikes.add_argument("--data", type=Path, default=SHARED_QUERIES)
+    spikes.add_argument("--seed", type=int, default=0)
+    spikes.add_argument("--replicates", type=int, default=40)
+    spikes.set_defaults(func=cmd_eval_spikes)
+    gaps = ev.add_parser("faq-gaps", help="recall and precision of FAQ-gap suggestions on hidden real topics")
+    gaps.add_argument("--data", type=Path, default=SHARED_QUERIES)
+    gaps.add_argument("--seed", type=int, default=0)
+    gaps.add_argument("--sample", type=int, default=10000)
+    gaps.set_defaults(func=cmd_eval_faq_gaps)
+
+    bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
+    pipeline = bench.add_parser("pipeline", help="ingest to report on a large real-text corpus, timed per stage")
+    pipeline.add_argument("--docs", type=int, default=100000)
+    pipeline.add_argument("--seed", type=int, default=0)
+    pipeline.add_argument("--embedder", default="use")
+    pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental new week")
+    pipeline.add_argument(
+        "--history-docs", type=int, default=1_000_000, help="stored history under the new week (0: the --docs store)"
+    )
+    pipeline.add_argument("--faq", action="store_true", help="also the FAQ-gap model (weekly runs with an FAQ)")
+    pipeline.add_argument(
+        "--complaint-share", type=float, default=None, help="make this share of the 100k complaints (natural: ~8%%)"
+    )
+    pipeline.add_argument(
+        "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
+    )
+    pipeline.set_defaults(func=cmd_bench_pipeline)
+    prepare = bench.add_parser("prepare", help="koe prepare on a local Dask cluster vs in process (speed-up)")
+    prepare.add_argument("--docs", type=int, default=30000)
+    prepare.add_argument("--database-url", required=True, help="an empty PostgreSQL database for the Dask path")
+    prepare.add_argument("--workers", type=int, default=2)
+    prepare.add_argument("--seed", type=int, default=0)
+    prepare.add_argument("--embedder", default="use")
+    prepare.set_defaults(func=cmd_bench_prepare)

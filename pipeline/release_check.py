@@ -1,0 +1,133 @@
+"""On-demand release check: did complaints rise after a launch, redesign or campaign, and about what?
+
+Every complaint before and after the release is assigned by the same topics (the last weekly run's, or one
+fit over both windows), so the counts are comparable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from nlp import columns as C
+from nlp import spikes as S
+from nlp import weekly as W
+from pipeline import caches, modelling
+from pipeline.calendar import Span, release_window
+from pipeline.config import PipelineConfig, ReleaseWindows, RunKind
+from pipeline.hooks import QUIET, Hooks
+from reports import notes
+from reports import release as report
+from store import repo
+from store.db import session_scope
+
+log = logging.getLogger("koe.pipeline")
+
+
+class ReleaseCheckError(ValueError):
+    """The check cannot run as asked (unknown release, no date, too few complaints ...)."""
+
+
+@dataclass(frozen=True)
+class ReleaseOutputs:
+    html: Path
+    result: pd.DataFrame
+    windows: S.Windows
+    topics: pd.DataFrame
+    digest: str  # the markdown summary the flow publishes as an artifact
+
+
+def resolve_release(engine: Engine, name: str | None, on_date: dt.date | None) -> report.ReleaseInfo:
+    """The release named `name`, or a bare date; fails with the names it knows."""
+    if name:
+        with session_scope(engine) as session:
+            found = repo.get_release(session, name)
+            known = [r.name for r in repo.list_releases(session)]
+            info = report.ReleaseInfo(found.name, found.kind, found.start, found.area) if found else None
+        if info is None:
+            raise ReleaseCheckError(
+                f"no release named {name!r}; known: {', '.join(known) or '(none, see koe release add)'}"
+            )
+        return info
+    if on_date:
+        return report.ReleaseInfo(notes.since_date(on_date), None, dt.datetime.combine(on_date, dt.time()))
+    raise ReleaseCheckError("name a release (--release NAME) or a date (--date YYYY-MM-DD)")
+
+
+def check_not_future(info: report.ReleaseInfo, today: dt.date) -> None:
+    if info.start.date() > today:
+        raise ReleaseCheckError(f"{info.name}: starts on {info.start.date()}, in the future; nothing to measure yet")
+
+
+def post_quotes(
+    docs: pd.DataFrame, modelled: modelling.Modelled, release_day: dt.date, n: int = 3
+) -> dict[int, list[str]]:
+    """The most central distinct complaints of each topic written on or after the release day."""
+    after = docs.assign(**{C.TOPIC: modelled.topic, W.CENTRALITY: modelled.centrality})
+    after = after[(after[C.CREATED_AT].dt.date >= release_day) & after[C.TOPIC].notna()]
+    return {int(topic): W.quotes(group, n) for topic, group in after.groupby(C.TOPIC)}
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What a release owner asks: a release by name or a bare date; windows other than the configured ones
+    (None: `PipelineConfig.release`); `refit` the topics instead of the last weekly run's; `today` for tests."""
+
+    release: str | None = None
+    on_date: dt.date | None = None
+    pre_days: int | None = None
+    post_days: int | None = None
+    refit: bool = False
+    today: dt.date | None = None
+
+    def windows(self, configured: ReleaseWindows) -> ReleaseWindows:
+        return ReleaseWindows(
+            pre_days=self.pre_days or configured.pre_days,
+            post_days=self.post_days or configured.post_days,
+            lag_days=configured.lag_days,
+        )
+
+
+def validate(engine: Engine, request: CheckRequest) -> report.ReleaseInfo:
+    """The release the request names, checked before any modelling: unknown names and future dates fail."""
+    info = resolve_release(engine, request.release, request.on_date)
+    check_not_future(info, request.today or dt.date.today())
+    return info
+
+
+def run_release_check(
+    engine: Engine, config: PipelineConfig, request: CheckRequest, hooks: Hooks = QUIET
+) -> ReleaseOutputs:
+    """The impact report of a release (by name) or a date."""
+    windows = request.windows(config.release)
+    info = validate(engine, request)
+    refit = request.refit
+    day = info.start.date()
+    with hooks.stage("load", 0):
+        docs = caches.load_window(engine, release_window(day, windows.pre_days, windows.post_days))
+    log.info("release check %s: %d documents around %s", info.name, len(docs), day)
+    # the last weekly run's saved topics take every complaint of both windows (no UMAP: no numba compile in
+    # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
+    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, refit, keep_known=False, hooks=hooks)
+    if not modelled.has_topics:
+        raise ReleaseCheckError("; ".join(modelled.notes))
+    counts, totals = modelling.topic_day_counts(docs, modelled)
+    with hooks.stage("spikes", len(docs)):
+        try:
+            win, result = S.impact(counts, totals, day, pre_days=windows.pre_days, post_days=windows.post_days)
+        except S.SpikeInputError as exc:
+            raise ReleaseCheckError(str(exc)) from exc
+    with hooks.stage("report", len(docs)):
+        quotes = post_quotes(docs, modelled, day)
+        context = report.build_context(info, win, result, modelled.topics, counts, quotes, notes=modelled.notes)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
+        html = report.write_html(context, config.out_dir / f"release-{day}-{slug}" / "report.html").resolve()
+    period = Span(win.pre_start, win.post_end)
+    run_id = modelling.record_run(engine, config, RunKind.RELEASE_CHECK, period, docs, modelled)
+    modelling.finish_run(engine, run_id, report_path=html)
+    return ReleaseOutputs(html, result, win, modelled.topics, report.markdown_digest(context, html))

@@ -1,0 +1,117 @@
+"""The weekly complaint report: the reported week with a trailing history window, the complaint topics,
+this week's spikes with the releases behind them, the FAQ gaps, the stored run, the HTML report and CSVs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from nlp import spikes as S
+from nlp import weekly as W
+from nlp.topics import save_model
+from pipeline import caches, faq_gaps, modelling
+from pipeline.calendar import WEEK, Span, week_window
+from pipeline.config import PipelineConfig, RunKind
+from pipeline.hooks import QUIET, Hooks
+from reports import faq_gaps as gaps_report
+from reports import notes as report_notes
+from reports import weekly as report
+from store import repo
+from store.db import session_scope
+
+log = logging.getLogger("koe.pipeline")
+
+
+@dataclass(frozen=True)
+class WeeklyOutputs:
+    run_id: int
+    html: Path
+    csv: Path
+    summary: W.WeeklySummary
+    spikes: list[dict]
+    faq_gaps: faq_gaps.FaqGaps
+    faq_csv: Path
+    modelled: modelling.Modelled
+
+
+def analyse_week(
+    engine: Engine,
+    config: PipelineConfig,
+    week: date,
+    notes: list[str] | None = None,
+    refit: bool = False,
+    hooks: Hooks = QUIET,
+) -> WeeklyOutputs:
+    """The report of the week starting `week`; `notes` (failed sources ...) are shown at its top."""
+    span = week_window(week, config.windows.history_weeks)
+    with hooks.stage("load", 0):
+        docs = caches.load_window(engine, span)
+    log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
+    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, refit, hooks=hooks)
+    with hooks.stage("spikes", len(docs)):
+        spikes, spike_notes = weekly_spikes(engine, config, docs, modelled, week)
+    gaps = faq_gaps.find_faq_gaps(engine, config, docs, week, refit, hooks)
+    with hooks.stage("report", len(docs)):
+        summary = W.summarize_week(
+            docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=config.windows.trend_weeks
+        )
+        return _store_and_render(
+            engine, config, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes, gaps
+        )
+
+
+def weekly_spikes(
+    engine: Engine, config: PipelineConfig, docs: pd.DataFrame, modelled: modelling.Modelled, week: date
+) -> tuple[list[dict], list[str]]:
+    """This week's significant rises, each with the releases that started shortly before it."""
+    if modelled.topics.empty:
+        return [], []
+    counts, totals = modelling.topic_day_counts(docs, modelled)
+    try:
+        _, result = S.weekly_spikes(counts, totals, week, baseline_weeks=config.windows.spike_baseline_weeks)
+    except S.SpikeInputError as exc:
+        return [], [report_notes.spikes_not_tested(str(exc))]
+    with session_scope(engine) as session:
+        releases = pd.DataFrame(
+            [{"name": r.name, "start": r.start} for r in repo.list_releases(session)], columns=["name", "start"]
+        )
+    blamed = S.attribute(week, releases, config.release.lag_days)
+    return report.spike_rows(result, modelled.topics, blamed), []
+
+
+def _store_and_render(
+    engine: Engine,
+    config: PipelineConfig,
+    summary: W.WeeklySummary,
+    docs: pd.DataFrame,
+    modelled: modelling.Modelled,
+    notes: list[str],
+    spikes: list[dict],
+    gaps: faq_gaps.FaqGaps,
+) -> WeeklyOutputs:
+    out = config.out_dir / f"weekly-{summary.week_start}"
+    week = Span(summary.week_start, summary.week_start + WEEK)
+    run_id = modelling.record_run(engine, config, RunKind.WEEKLY, week, docs, modelled)
+    model_path = out / f"model-run{run_id}" if modelled.result or modelled.saved else None
+    if modelled.result and model_path:
+        save_model(modelled.result, model_path)
+    if modelled.saved and model_path:
+        modelled.saved.save(model_path)  # the next weekly run assigns its new complaints with these
+    context = report.build_context(
+        summary,
+        notes=notes,
+        spikes=spikes,
+        faq_gaps=gaps_report.gap_rows(gaps.suggestions),
+        faq_period=gaps.period_label,
+        faq_notes=gaps.notes,
+    )
+    html = report.write_html(context, out / "report.html").resolve()
+    csv = report.write_csv(summary, out / "topics.csv").resolve()
+    faq_csv = gaps_report.write_gaps_csv(gaps.suggestions, out / "faq_gaps.csv").resolve()
+    modelling.finish_run(engine, run_id, model_path=model_path, report_path=html, csv_path=csv)
+    return WeeklyOutputs(run_id, html, csv, summary, spikes, gaps, faq_csv, modelled)
