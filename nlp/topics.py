@@ -1,10 +1,10 @@
 """Recurring-topic discovery with BERTopic on precomputed embeddings and cached Japanese tokens.
 
-Decisions (measured in bench/, reasons in NOTES.md):
+Decisions (measured in bench/, reasons in ARCHITECTURE.md):
 - BERTopic gets the documents as space-joined fugashi tokens and a whitespace CountVectorizer. Its
   c-TF-IDF joins whole topics into one string; re-tokenizing that with fugashi would tokenize every
   document again and crash fugashi on large topics. Readable text is kept on our side.
-- UMAP is fitted on distinct embeddings only (it is not reproducible with exact duplicates, NOTES.md),
+- UMAP is fitted on distinct embeddings only (it is not reproducible with exact duplicates, ARCHITECTURE.md),
   while HDBSCAN and c-TF-IDF see every document: forty identical complaints are forty (nlp/reduce.py).
 - Near-identical topics are merged and outliers close to a topic reassigned, both by cosine similarity of
   *centered* embeddings: e5's raw cosines are all high (anisotropy), so one raw threshold merged its 176
@@ -42,7 +42,7 @@ class TopicConfig:
     seed: int = 0
     # above this many documents UMAP and HDBSCAN are fitted on a seeded sample of them and the rest join
     # the nearest topic centroid (the outlier rule below): UMAP's cost grows with the corpus, 125 s at 100k
-    # documents (NOTES.md); the comparison behind the number is in bench/README.md
+    # documents (ARCHITECTURE.md); the comparison behind the number is in bench/README.md
     max_fit_docs: int | None = 20000
     # representative sentences: prefer complete, quotable messages of this many characters
     quote_chars: tuple[int, int] = (12, 120)
@@ -66,7 +66,7 @@ class TooFewDocuments(ValueError):
 
 def _bertopic_embedder(embedder: Embedder | None):
     """BERTopic needs an embedding model for transform(); without one it silently falls back to an
-    English TF-IDF (NOTES.md). This adapter hands it ours."""
+    English TF-IDF (ARCHITECTURE.md). This adapter hands it ours."""
     from bertopic.backend import BaseEmbedder
 
     class _Adapter(BaseEmbedder):
@@ -103,7 +103,7 @@ def build_model(config: TopicConfig, embedder: Embedder | None):
         cluster_selection_method="eom",
         prediction_data=True,
     )
-    # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (NOTES.md).
+    # tokens arrive space-joined: split on spaces, never lowercase or strip non-ASCII (ARCHITECTURE.md).
     # min_df stays 1: BERTopic fits the vectorizer on one joined document per topic, so min_df=2 would drop
     # every word that belongs to a single topic, the very words that name it (ポイント vanished that way).
     vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, min_df=1)
@@ -237,6 +237,14 @@ def fit_sample(n_docs: int, config: TopicConfig) -> np.ndarray:
     return np.sort(np.random.default_rng(config.seed).choice(n_docs, config.max_fit_docs, replace=False))
 
 
+def canonical_order(texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+    """A permutation that sorts documents by their vector, then text: the same documents in any input order
+    give the same fit. UMAP, HDBSCAN's tie-breaks, the fit sample and c-TF-IDF all depend on row order
+    (tests/nlp/test_topics.py: ARI 0.970 between two input orders on one fresh 2-core machine)."""
+    keys = [(embeddings[i].tobytes(), texts[i]) for i in range(len(texts))]
+    return np.asarray(sorted(range(len(texts)), key=keys.__getitem__), dtype=np.int64)
+
+
 def fit_topics(
     texts: Sequence[str],
     tokens: Sequence[Sequence[str]],
@@ -244,14 +252,34 @@ def fit_topics(
     embedder: Embedder | None = None,
     config: TopicConfig = TopicConfig(),
 ) -> TopicResult:
-    """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them."""
+    """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them. The fit
+    runs on the documents in canonical order (canonical_order) and maps the results back."""
     reason = too_few(texts, config)
     if reason:
         raise TooFewDocuments(reason)
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
+    order = canonical_order(texts, embeddings)
+    result = _fit_ordered([texts[i] for i in order], [tokens[i] for i in order], embeddings[order], embedder, config)
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    result.assignments, result.centrality = result.assignments[back], result.centrality[back]
+    return result
+
+
+def _fit_ordered(
+    texts: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    embeddings: np.ndarray,
+    embedder: Embedder | None,
+    config: TopicConfig,
+) -> TopicResult:
     docs = [" ".join(t) for t in tokens]
     model = build_model(config, embedder)
     fit_rows = fit_sample(len(docs), config)
+    # EOM selection can keep one cluster holding most of the fit (a 360-document sample of the 6-topic test
+    # set came out as 2 topics, NMI 0.17, on one machine but not another): a cluster over half the fit is
+    # split into its children instead, and children that really are one theme are merged again below
+    model.hdbscan_model.max_cluster_size = max(len(fit_rows) // 2, config.min_cluster_size)
     fitted, _ = model.fit_transform([docs[i] for i in fit_rows], embeddings[fit_rows])
     found = np.full(len(docs), OUTLIER)
     found[fit_rows] = fitted  # documents outside the sample start as outliers: the nearest centroid takes them
@@ -276,7 +304,7 @@ def fit_topics(
 
 
 def save_model(result: TopicResult, path: Path) -> Path:
-    """safetensors: no pickle of UMAP/HDBSCAN (the first one takes a minute of numba, NOTES.md); a reloaded
+    """safetensors: no pickle of UMAP/HDBSCAN (the first one takes a minute of numba, ARCHITECTURE.md); a reloaded
     model assigns new documents by similarity to the topic embeddings."""
     path.mkdir(parents=True, exist_ok=True)
     result.model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)

@@ -114,3 +114,13 @@ def test_outliers_join_only_close_topics():
 def test_model_saved(fitted, tmp_path):
     path = save_model(fitted, tmp_path / "model")
     assert (path / "topics.json").exists() and (path / "topic_embeddings.safetensors").exists()
+
+
+def test_any_input_order_gives_exactly_the_same_fit(corpus, fitted, use_embedder):
+    """The fit runs in canonical order: reversed input, the same topics, labels and per-document results."""
+    texts, tokens, embeddings, _ = corpus
+    rev = fit_topics(texts[::-1], tokens[::-1], embeddings[::-1], use_embedder, TopicConfig(min_cluster_size=10))
+    assert np.array_equal(rev.assignments[::-1], fitted.assignments)
+    assert np.allclose(rev.centrality[::-1], fitted.centrality)
+    assert rev.topics[C.LABEL].tolist() == fitted.topics[C.LABEL].tolist()
+    assert rev.topics[C.REPRESENTATIVE].tolist() == fitted.topics[C.REPRESENTATIVE].tolist()
