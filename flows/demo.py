@@ -14,7 +14,7 @@ from pipeline import caches
 from pipeline.imports import import_faq, import_releases
 from pipeline.release_check import CheckRequest, ReleaseCheckError, ReleaseOutputs
 from pipeline.weekly import WeeklyOutputs
-from sources.specs import FileSource
+from sources.files import FileSource
 from store import repo
 from store.db import make_engine, session_scope
 

@@ -11,17 +11,17 @@ from flows.settings import Settings
 from flows.tasks import pull_source, secret
 from nlp.pii import make_redactor
 from pipeline.ingest import IngestReport
-from pipeline.pull import PullContext
 from reports import notes
+from sources.base import PullContext
 from store.db import make_engine
 
 
 def ingest_all(engine: Engine, settings: Settings) -> tuple[list[IngestReport], list[str]]:
     """(reports of the sources that worked, a note per source that failed)."""
-    context = PullContext(make_redactor(settings.order_patterns), settings.mail, secret)
+    redactor, context = make_redactor(settings.order_patterns), PullContext(secret, settings.mail)
     reports, failures = [], []
     for spec in settings.sources:
-        state = pull_source(engine, spec, context, return_state=True)
+        state = pull_source(engine, spec, redactor, context, return_state=True)
         if state.is_failed():
             reason = state.result(raise_on_failure=False)
             get_run_logger().error("source %s not ingested: %s", spec.source, reason)

@@ -14,7 +14,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from nlp import embed as embedders
 from nlp.faq_match import MatchConfig
 from pipeline.config import Modelling, PipelineConfig, ReleaseWindows, Windows
-from sources.specs import MailRules, SourceSpec
+from sources import registry
+from sources.base import SourceConfig
+from sources.mail import MailRules
 
 
 class Notify(BaseModel):
@@ -57,7 +59,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('data/koe.db').resolve()}")
     out_dir: Path = Path("data/out")
     embedder: str = "use"
-    sources: list[SourceSpec] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)  # each validated by its connector's model
     mail: MailRules = Field(default_factory=MailRules)
     notify: Notify | None = None
     # the defaults below live in pipeline.config (one home each); these fields only let a shop override them
@@ -75,6 +77,12 @@ class Settings(BaseSettings):
     faq_threshold: float = MatchConfig.threshold
     order_patterns: list[str] = Field(default_factory=list)  # extra regexes for the shop's order numbers
     dask_address: str | None = None  # tcp://scheduler:8786 for `koe prepare` (flows/scale.py); None: a local cluster
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _source_configs(cls, raw: Any) -> Any:
+        """Each source by its connector's own model (sources/registry.py): a typo fails when settings load."""
+        return [registry.parse(item) for item in raw] if isinstance(raw, list) else raw
 
     @field_validator("embedder")
     @classmethod

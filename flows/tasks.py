@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 
 from flows import notify
 from flows.settings import Notify
+from nlp.pii import Redactor
 from pipeline import faq_gaps, pull, release_check, weekly
 from pipeline.config import PipelineConfig
 from pipeline.hooks import Hooks, logged_progress, timed_stages
 from pipeline.ingest import IngestReport
-from sources.specs import SourceSpec
+from sources.base import PullContext, SourceConfig, environment_secret
 
 # Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
 koe_task = partial(task, cache_policy=NONE)
@@ -44,7 +45,7 @@ def secret(env: str, block: str | None, what: str) -> str:
         from prefect.blocks.system import Secret
 
         return str(Secret.load(block).get())
-    return pull.environment_secret(env, None, what)
+    return environment_secret(env, None, what)
 
 
 def prefect_hooks() -> Hooks:
@@ -63,8 +64,8 @@ def prefect_hooks() -> Hooks:
 
 
 @koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, task_run_name="pull {spec.source}")
-def pull_source(engine: Engine, spec: SourceSpec, context: pull.PullContext) -> IngestReport:
-    return pull.pull(engine, spec, context)
+def pull_source(engine: Engine, spec: SourceConfig, redactor: Redactor, context: PullContext) -> IngestReport:
+    return pull.pull(engine, spec, redactor, context)
 
 
 @koe_task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_on_io)

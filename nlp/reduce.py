@@ -9,13 +9,15 @@ Distinct rows are sorted by content, so the same set of documents in another ord
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
 class DistinctRowsUMAP:
     def __init__(self, **umap_params) -> None:
         self.umap_params = umap_params
-        self.model = None
+        self.model: Any = None  # umap.UMAP once fitted
         self._coords: dict[bytes, np.ndarray] = {}
 
     def _umap(self, n_rows: int):
@@ -37,10 +39,11 @@ class DistinctRowsUMAP:
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float32)
-        known = [self._coords.get(row.tobytes()) for row in X]
-        unknown = [i for i, c in enumerate(known) if c is None]
+        found = [self._coords.get(row.tobytes()) for row in X]
+        unknown = [i for i, c in enumerate(found) if c is None]
         if unknown:  # documents the fit never saw: UMAP's own out-of-sample transform
             fresh = self.model.transform(X[unknown])
             for i, coords in zip(unknown, fresh, strict=True):
-                known[i] = coords
+                found[i] = coords
+        known = [c for c in found if c is not None]
         return np.vstack(known) if known else np.zeros((0, self.umap_params.get("n_components", 5)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ class TopicResult:
     """`topics` has `columns.TOPIC_COLUMNS` (outliers excluded); `assignments[i]` is document i's topic and
     `centrality[i]` its cosine similarity to that topic's centroid (for picking quotes)."""
 
-    model: object
+    model: Any  # the fitted BERTopic
     topics: pd.DataFrame
     assignments: np.ndarray
     centrality: np.ndarray

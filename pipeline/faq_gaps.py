@@ -82,7 +82,10 @@ def find_faq_gaps(
         tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
     with hooks.stage("faq_match", len(focus)):
         faq_embeddings, faq_tokens = faq_features(engine, config, faq)
-        scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
+        embeddings = modelled.embeddings
+        if embeddings is None:  # assigned keeping known topics: not every message's vector is at hand
+            embeddings = modelling.embed(engine, focus, config, hooks, "faq_embed")
+        scores = hybrid_scores(embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
         period, previous = faq_periods(week, weeks)
         messages = G.Messages(
             focus,

@@ -53,7 +53,8 @@ def _entry(question: str, answer: str, origin: str, **extra: str | None) -> FaqE
         raise ValueError("no question")
     if not a:
         raise ValueError(f"no answer for {q!r}")
-    return FaqEntry(q, a, *(_clean(extra.get(k)) or None for k in ("category", "url", "updated")), origin=origin)
+    category, url, updated = (_clean(extra.get(k)) or None for k in ("category", "url", "updated"))
+    return FaqEntry(q, a, category, url, updated, origin=origin)
 
 
 def _from_rows(header: list[str], rows: list[tuple[int, dict]], path: Path) -> tuple[list[FaqEntry], list[Reject]]:
@@ -85,8 +86,12 @@ def _jsonl_rows(text: str, path: Path) -> list[tuple[int, dict]]:
 
 def _markdown(text: str, path: Path) -> tuple[list[FaqEntry], list[Reject]]:
     """`## カテゴリ` sections, `### 質問` (or `Q:` lines) followed by the answer paragraphs."""
-    entries, rejects = [], []
-    category, question, answer, start = None, None, [], 0
+    entries: list[FaqEntry] = []
+    rejects: list[Reject] = []
+    category: str | None = None
+    question: str | None = None
+    answer: list[str] = []
+    start = 0
 
     def close() -> None:
         if question is not None:
@@ -133,9 +138,9 @@ def _html(text: str, path: Path) -> tuple[list[FaqEntry], list[Reject]]:
     for details in soup.find_all("details"):
         summary = details.find("summary")
         if summary:
-            question = _text(summary)
-            summary.decompose()
-            add(question, _text(details), "details", section_of(details))
+            summary_text = _text(summary)
+            summary.decompose()  # the answer is what is left of the details
+            add(summary_text, _text(details), "details", section_of(details))
         details.decompose()
     for dl in soup.find_all("dl"):
         for dt in dl.find_all("dt"):
@@ -143,18 +148,26 @@ def _html(text: str, path: Path) -> tuple[list[FaqEntry], list[Reject]]:
             add(_text(dt), _text(dd) if dd else "", "dl", section_of(dl))
         dl.decompose()
     # question headings followed by answer text, in document order
-    category, question, answer = None, None, []
-    for node in soup.descendants:
-        if isinstance(node, Tag) and node.name in _HEADINGS:
-            if question:
-                add(question, " ".join(answer), "heading", category)
-            title = _text(node)
-            question, answer = (title, []) if _is_question(title) else (None, [])
-            category = category if question else title
-        elif isinstance(node, NavigableString) and question and node.parent.name not in _HEADINGS and node.strip():
-            answer.append(str(node))
-    if question:
-        add(question, " ".join(answer), "heading", category)
+    heading_category: str | None = None
+    heading_question: str | None = None
+    answer_parts: list[str] = []
+    for element in soup.descendants:
+        if isinstance(element, Tag) and element.name in _HEADINGS:
+            if heading_question:
+                add(heading_question, " ".join(answer_parts), "heading", heading_category)
+            title = _text(element)
+            heading_question, answer_parts = (title, []) if _is_question(title) else (None, [])
+            heading_category = heading_category if heading_question else title
+        elif (
+            isinstance(element, NavigableString)
+            and heading_question
+            and element.parent is not None
+            and element.parent.name not in _HEADINGS
+            and element.strip()
+        ):
+            answer_parts.append(str(element))
+    if heading_question:
+        add(heading_question, " ".join(answer_parts), "heading", heading_category)
     return entries, rejects
 
 
@@ -173,8 +186,8 @@ def read_faq(path: Path | str) -> tuple[list[FaqEntry], list[Reject]]:
         header, rows = delimited_rows(text, "," if suffix == ".csv" else "\t")
         entries, rejects = _from_rows(header, list(rows), path)
     elif suffix in (".jsonl", ".ndjson"):
-        rows = _jsonl_rows(text, path)
-        entries, rejects = _from_rows(list(rows[0][1]) if rows else [], rows, path)
+        json_rows = _jsonl_rows(text, path)
+        entries, rejects = _from_rows(list(json_rows[0][1]) if json_rows else [], json_rows, path)
     elif suffix in (".md", ".markdown"):
         entries, rejects = _markdown(text, path)
     elif suffix in (".html", ".htm"):

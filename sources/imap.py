@@ -13,8 +13,10 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from sources.mail import AutomaticMailRules, MailBatch, read_messages
+from sources.base import PullContext, Sink, SourceConfig
+from sources.mail import AutomaticMailRules, MailBatch, automatic_rules, read_messages, store_batch
 from sources.records import SourceError
 
 FETCH_CHUNK = 200  # messages per FETCH and per stored batch
@@ -56,7 +58,8 @@ def _new_uids(conn: imaplib.IMAP4_SSL, account: ImapAccount, cursor: str | None)
     if typ != "OK":
         raise SourceError(f"imap {account.host}: cannot open folder {account.folder!r}")
     values = conn.untagged_responses.get("UIDVALIDITY") or [b"0"]
-    validity = int(values[-1])
+    last_value = values[-1]
+    validity = int(last_value if isinstance(last_value, bytes) else last_value[0])
     old_validity, last = parse_cursor(cursor)
     if validity != old_validity:
         last = 0
@@ -71,7 +74,7 @@ def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def pull(account: ImapAccount, cursor: str | None, *, source: str, rules: AutomaticMailRules) -> Iterator[MailBatch]:
+def batches(account: ImapAccount, cursor: str | None, *, source: str, rules: AutomaticMailRules) -> Iterator[MailBatch]:
     """Batches of new messages in UID order, each with the cursor after it (store both together)."""
     conn = _connect(account)
     try:
@@ -98,3 +101,30 @@ def pull(account: ImapAccount, cursor: str | None, *, source: str, rules: Automa
 def _uid(meta: bytes) -> str:
     found = re.search(rb"UID (\d+)", meta)
     return found.group(1).decode() if found else "?"
+
+
+class ImapSource(SourceConfig):
+    """An IMAP folder over SSL, pulled by UID; the password from `password_env` or the Secret `password_secret`."""
+
+    type: Literal["imap"]
+    host: str
+    user: str
+    port: int = 993
+    folder: str = "INBOX"
+    password_env: str = "KOE_IMAP_PASSWORD"
+    password_secret: str | None = None
+    cafile: Path | None = None  # a private CA's certificate
+
+    def origin(self) -> str:
+        return f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+
+def pull(spec: ImapSource, sink: Sink, context: PullContext) -> None:
+    """New messages since the stored cursor, a batch of FETCH_CHUNK at a time, each with the cursor after it."""
+    password = context.secret(spec.password_env, spec.password_secret, f"imap source {spec.source!r}")
+    account = ImapAccount(spec.host, spec.user, password, spec.folder, spec.port, spec.cafile)
+    for batch in batches(account, sink.cursor(), source=spec.source, rules=automatic_rules(context)):
+        store_batch(sink, batch)
+
+
+CONFIG = ImapSource

@@ -17,11 +17,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
+from typing import Literal
 
 from charset_normalizer import from_bytes
+from pydantic import BaseModel, Field
 
+from sources.base import Batch, PullContext, Sink, SourceConfig
 from sources.parse import parse_datetime
 from sources.records import RawRecord, Reject, SourceError
 
@@ -70,8 +73,10 @@ class MailBatch:
     cursor: str | None = None
 
 
-def _decode_part(part: EmailMessage) -> str:
-    payload = part.get_payload(decode=True) or b""
+def _decode_part(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):  # a multipart or missing payload has no bytes to decode
+        payload = b""
     charset = (part.get_content_charset() or "").lower()
     for codec in filter(None, (_SUPERSETS.get(charset, charset), "utf-8")):
         try:
@@ -99,8 +104,9 @@ def _subject(msg: EmailMessage) -> str | None:
         return None
 
 
-def to_record(raw: bytes, *, source: str, origin: str) -> tuple[RawRecord | None, EmailMessage]:
+def to_record(raw: bytes, *, source: str, origin: str) -> tuple[RawRecord, EmailMessage]:
     msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)  # policy.default builds EmailMessage objects
     date_header = msg.get("Date")
     if date_header is None or getattr(date_header, "datetime", None) is None:
         raise ValueError("no usable Date header")
@@ -158,3 +164,42 @@ def mbox_items(path: Path | str) -> Iterator[tuple[str, bytes]]:
             yield f"{path}#{number}", box.get_bytes(key)
     finally:
         box.close()
+
+
+class MailRules(BaseModel):
+    """Automatic mail to leave out (regexes, case-insensitive; koe.toml `[mail]`); headers such as
+    Auto-Submitted always count."""
+
+    automatic_from: list[str] = Field(default_factory=lambda: list(DEFAULT_AUTOMATIC_FROM))
+    automatic_subject: list[str] = Field(default_factory=lambda: list(DEFAULT_AUTOMATIC_SUBJECT))
+
+    def compiled(self) -> AutomaticMailRules:
+        return AutomaticMailRules(tuple(self.automatic_from), tuple(self.automatic_subject))
+
+
+def automatic_rules(context: PullContext) -> AutomaticMailRules:
+    return (context.mail_rules or MailRules()).compiled()
+
+
+def store_batch(sink: Sink, batch: MailBatch) -> None:
+    sink.store(
+        Batch(batch.records, batch.rejects, read=batch.read, automatic=len(batch.automatic), cursor=batch.cursor)
+    )
+
+
+class MailFiles(SourceConfig):
+    """Saved mail: one .eml file, a directory of them, or an mbox archive."""
+
+    type: Literal["eml", "mbox"]
+    path: Path
+
+    def origin(self) -> str:
+        return str(self.path)
+
+
+def pull(spec: MailFiles, sink: Sink, context: PullContext) -> None:
+    items = eml_items(spec.path) if spec.type == "eml" else mbox_items(spec.path)
+    store_batch(sink, read_messages(items, source=spec.source, rules=automatic_rules(context)))
+
+
+CONFIG = MailFiles

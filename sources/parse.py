@@ -29,7 +29,8 @@ def parse_datetime(value: object) -> datetime:
         if m:
             parts = [int(p) if p else 0 for p in m.groups()]
             try:
-                return datetime(*parts)
+                year, month, day, hour, minute, second = (parts + [0] * 6)[:6]
+                return datetime(year, month, day, hour, minute, second)
             except ValueError as exc:  # 2026/13/40: the shape matched, the calendar did not
                 raise ValueError(f"unparsable date {text!r} ({exc})") from None
     try:

@@ -61,7 +61,17 @@ def read_releases(path: Path | str) -> tuple[list[ReleaseRecord], list[Reject]]:
     records, rejects = [], []
     for start_line, row in rows:
         try:
-            records.append(make_release(**{f: row.get(c) if c else None for f, c in cols.items()}))
+            values = {f: row.get(c) if c else None for f, c in cols.items()}
+            records.append(
+                make_release(
+                    str(values["name"] or ""),
+                    str(values["kind"] or ""),
+                    values["start"],
+                    values.get("end"),
+                    values.get("area"),
+                    values.get("notes"),
+                )
+            )
         except ValueError as exc:
             rejects.append(Reject(f"{path}:{start_line}", str(exc)))
     return records, rejects

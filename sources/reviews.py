@@ -9,8 +9,10 @@ prefectures) are deliberately not mapped: they never reach the store.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from sources.files import FileReadResult, read_file
+from sources.base import Batch, PullContext, Sink, SourceConfig
+from sources.files import FileReadResult, read_chunks, read_file
 from sources.records import SourceError
 
 PRESETS: dict[str, dict[str, str]] = {
@@ -57,3 +59,22 @@ def review_options(preset: str) -> dict:
 
 def read_reviews(path: Path | str, *, source: str, preset: str = "generic") -> FileReadResult:
     return read_file(path, source=source, **review_options(preset))
+
+
+class ReviewExport(SourceConfig):
+    """A marketplace review CSV with a column preset (rakuten, futureshop, generic)."""
+
+    type: Literal["reviews"]
+    path: Path
+    preset: str = "generic"
+
+    def origin(self) -> str:
+        return str(self.path)
+
+
+def pull(spec: ReviewExport, sink: Sink, context: PullContext) -> None:
+    for chunk in read_chunks(spec.path, source=spec.source, **review_options(spec.preset)):
+        sink.store(Batch(chunk.records, chunk.rejects))
+
+
+CONFIG = ReviewExport

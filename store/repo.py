@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, Insert, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
 from store.models import (
+    Base,
     Document,
     DocumentTopic,
     EmbeddingCache,
@@ -25,6 +26,13 @@ from store.models import (
 )
 
 _CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
+
+
+def _insert(model: type[Base]) -> Insert:
+    """A Core INSERT into the model's table: executemany over plain dicts, no ORM identity work per row."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table.insert()
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -63,7 +71,7 @@ def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
             seen.add(key)
             fresh.append(dict(row))
     if fresh:
-        session.execute(Document.__table__.insert(), fresh)
+        session.execute(_insert(Document), fresh)
     return len(fresh), len(rows) - len(fresh)
 
 
@@ -73,7 +81,7 @@ def add_missing_replies(session: Session, rows: Sequence[Mapping]) -> int:
     filled = 0
     for row in rows:
         if row.get(C.AGENT_REPLY):
-            result = session.execute(
+            result: CursorResult = session.execute(  # type: ignore[assignment]
                 update(Document)
                 .where(
                     Document.source == row["source"],
@@ -123,7 +131,7 @@ def cached_tokens(session: Session, hashes: Sequence[str], version: str) -> dict
 def store_tokens(session: Session, tokens: Mapping[str, list[str]], version: str) -> None:
     rows = [{"text_hash": h, "version": version, "tokens": " ".join(t)} for h, t in tokens.items()]
     for part in _chunks(rows):
-        session.execute(TokenCache.__table__.insert(), list(part))
+        session.execute(_insert(TokenCache), list(part))
 
 
 def cached_embeddings(session: Session, hashes: Sequence[str], backend: str) -> dict[str, np.ndarray]:
@@ -142,7 +150,7 @@ def store_embeddings(session: Session, vectors: Mapping[str, np.ndarray], backen
         for h, v in vectors.items()
     ]
     for part in _chunks(rows):
-        session.execute(EmbeddingCache.__table__.insert(), list(part))
+        session.execute(_insert(EmbeddingCache), list(part))
 
 
 # --- runs ------------------------------------------------------------------------------------------
@@ -180,13 +188,13 @@ def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assig
         for r in topics.to_dict("records")
     ]
     if topic_rows:
-        session.execute(RunTopic.__table__.insert(), topic_rows)
+        session.execute(_insert(RunTopic), topic_rows)
     doc_rows = [
         {"run_id": run_id, "document_id": int(i), "topic_id": int(t)}
         for i, t in zip(assignments[C.ID], assignments[C.TOPIC], strict=True)
     ]
     for part in _chunks(doc_rows):
-        session.execute(DocumentTopic.__table__.insert(), list(part))
+        session.execute(_insert(DocumentTopic), list(part))
 
 
 def finish_run(session: Session, run_id: int, **paths: str | None) -> None:
@@ -229,7 +237,7 @@ def add_releases(session: Session, releases: Sequence[Mapping]) -> tuple[int, in
             known.add(release["name"])
             fresh.append({**release, "created_at": datetime.now()})
     if fresh:
-        session.execute(Release.__table__.insert(), fresh)
+        session.execute(_insert(Release), fresh)
     return len(fresh), len(releases) - len(fresh)
 
 
@@ -262,7 +270,7 @@ def add_faq_version(session: Session, source: str, content_hash: str, entries: S
         {"version_id": version.id, "position": i, **{k: e.get(k) for k in FAQ_COLUMNS[1:]}}
         for i, e in enumerate(entries)
     ]
-    session.execute(FaqEntryRow.__table__.insert(), rows)
+    session.execute(_insert(FaqEntryRow), rows)
     return version.id
 
 

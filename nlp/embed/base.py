@@ -5,9 +5,12 @@ from __future__ import annotations
 import atexit
 import os
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @runtime_checkable
@@ -41,7 +44,7 @@ def batched(texts: Sequence[str], size: int) -> list[Sequence[str]]:
 # A worker pool's start (spawn, import, weights: ~2 s, once per process) pays off from this many texts.
 MIN_PARALLEL_TEXTS = 1000
 _WORKER_EMBEDDERS: dict[tuple, LazyModelEmbedder] = {}  # in a pool worker: one loaded model per setting
-_POOLS: dict[int, object] = {}  # in the parent: one pool per size, shared by every embedder of the process
+_POOLS: dict[int, ProcessPoolExecutor] = {}  # in the parent: one pool per size, shared by every embedder of the process
 
 
 def _shared_pool(processes: int):
@@ -84,6 +87,9 @@ class LazyModelEmbedder:
     default_batch_size = 256
 
     def __init__(self, threads: int | None = None, batch_size: int | None = None, processes: int | None = None) -> None:
+        self._configure(threads, batch_size, processes)
+
+    def _configure(self, threads: int | None, batch_size: int | None, processes: int | None) -> None:
         self.processes = max(1, processes if processes is not None else (1 if threads else available_cores()))
         self.threads = threads or max(1, available_cores() // self.processes)
         self.batch_size = batch_size or self.default_batch_size
@@ -123,4 +129,4 @@ class LazyModelEmbedder:
         return {"threads": self.threads, "batch_size": self.batch_size}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(**state)
+        self._configure(state["threads"], state["batch_size"], None)

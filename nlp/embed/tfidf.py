@@ -4,6 +4,7 @@ so its vectors are only comparable within one fit and are never cached."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ class TfidfSvdEmbedder:
 
     def __init__(self, dim: int = 256, min_df: int = 2, seed: int = 0) -> None:
         self.dim, self.min_df, self.seed = dim, min_df, seed
-        self._pipeline = None
+        self._pipeline: Any = None  # sklearn Pipeline (TF-IDF -> SVD) once fitted
 
     def fit(self, texts: Sequence[str]) -> TfidfSvdEmbedder:
         from sklearn.decomposition import TruncatedSVD

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from nlp.pii import make_redactor
-from pipeline.pull import PullContext, pull_imap
+from pipeline.pull import pull
+from sources.imap import ImapSource
 from sources.records import SourceError
-from sources.specs import ImapSource
 from store import repo
 from store.db import make_engine, session_scope, sqlite_url
 from tests.helpers.net import free_port
@@ -111,18 +111,18 @@ def test_imap_pulls_new_mail_by_uid(dovecot, tmp_path, monkeypatch):
     monkeypatch.setenv("KOE_IMAP_PASSWORD", PASSWORD)
     engine = make_engine(sqlite_url(tmp_path / "koe.db"))
     deliver(base, port, iso2022jp_mail(), *automatic_mails(), html_only_mail())
-    first = pull_imap(engine, spec(base, port), PullContext(make_redactor()))
+    first = pull(engine, spec(base, port), make_redactor())
     assert first.counts() == "read 5 / new 2 / duplicate 0 / rejected 0 / automatic 3"
     with session_scope(engine) as session:
         cursor = repo.get_cursor(session, "support-imap")
     validity, last = cursor.split(":")
     assert int(validity) > 0 and last == "5"
 
-    again = pull_imap(engine, spec(base, port), PullContext(make_redactor()))
+    again = pull(engine, spec(base, port), make_redactor())
     assert again.read == 0  # nothing fetched twice
 
     deliver(base, port, multipart_mail())
-    third = pull_imap(engine, spec(base, port), PullContext(make_redactor()))
+    third = pull(engine, spec(base, port), make_redactor())
     assert (third.read, third.new) == (1, 1)
     with session_scope(engine) as session:
         assert repo.get_cursor(session, "support-imap") == f"{validity}:6"
@@ -134,8 +134,8 @@ def test_imap_wrong_password_and_untrusted_certificate_are_clear_errors(dovecot,
     engine = make_engine(sqlite_url(tmp_path / "koe.db"))
     monkeypatch.setenv("KOE_IMAP_PASSWORD", "wrong")
     with pytest.raises(SourceError, match=f"imap {USER}@127.0.0.1:{port}: .*(?i:auth)"):
-        pull_imap(engine, spec(base, port), PullContext(make_redactor()))
+        pull(engine, spec(base, port), make_redactor())
     monkeypatch.setenv("KOE_IMAP_PASSWORD", PASSWORD)
     untrusted = spec(base, port).model_copy(update={"cafile": None})
     with pytest.raises(SourceError, match="CERTIFICATE_VERIFY_FAILED"):
-        pull_imap(engine, untrusted, PullContext(make_redactor()))
+        pull(engine, untrusted, make_redactor())

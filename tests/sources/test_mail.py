@@ -10,10 +10,9 @@ from email.mime.text import MIMEText
 import pytest
 
 from nlp.pii import make_redactor
-from pipeline.pull import PullContext, pull_mail_files
-from sources.mail import AutomaticMailRules, eml_items, mbox_items, read_messages
+from pipeline.pull import pull
+from sources.mail import AutomaticMailRules, MailFiles, eml_items, mbox_items, read_messages
 from sources.records import SourceError
-from sources.specs import MailFiles
 from store import repo
 from store.db import make_engine, session_scope, sqlite_url
 
@@ -139,10 +138,10 @@ def test_eml_directory_and_mbox_ingested_once(tmp_path):
     redactor = make_redactor()
     eml = MailFiles(type="eml", path=tmp_path / "eml", source="mailbox")
     mbox = MailFiles(type="mbox", path=tmp_path / "support.mbox", source="mailbox")
-    assert pull_mail_files(engine, eml, PullContext(redactor)).counts() == "read 2 / new 2 / duplicate 0 / rejected 0"
-    report = pull_mail_files(engine, mbox, PullContext(redactor))
+    assert pull(engine, eml, redactor).counts() == "read 2 / new 2 / duplicate 0 / rejected 0"
+    report = pull(engine, mbox, redactor)
     assert report.counts() == "read 5 / new 2 / duplicate 0 / rejected 0 / automatic 3"
-    again = pull_mail_files(engine, mbox, PullContext(redactor))
+    again = pull(engine, mbox, redactor)
     assert (again.new, again.duplicate) == (0, 2)
     with session_scope(engine) as session:
         texts = set(repo.load_documents(session, *_day_bounds())["text"])

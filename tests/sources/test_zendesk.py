@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 
 from nlp.pii import make_redactor
-from pipeline.pull import PullContext, pull_zendesk
+from pipeline.pull import pull
+from sources.base import PullContext
 from sources.records import SourceError
-from sources.specs import ZendeskSource
-from sources.zendesk import EXPORT_PATH, RetryPolicy, ZendeskClient
+from sources.zendesk import EXPORT_PATH, RetryPolicy, ZendeskClient, ZendeskSource
 from store.db import make_engine, sqlite_url
 from tests.helpers.http_stub import HttpStub, serve
 
@@ -141,7 +141,7 @@ def test_zendesk_pull_stores_cursor_and_restarts_from_it(zendesk, tmp_path, monk
     spec = ZendeskSource(type="zendesk", base_url=zendesk.url, email="cs@example.jp", attempts=2, backoff_seconds=0)
     zendesk.answer(EXPORT_PATH, (200, {}, page([101, 102], "c1", False)), (500, {}, "boom"))
     with pytest.raises(SourceError, match="failed after 2 attempts"):
-        pull_zendesk(engine, spec, PullContext(make_redactor()))
+        pull(engine, spec, make_redactor())
     stored = sqlite3.connect(db)
     assert stored.execute("select cursor from source_cursors where source = 'zendesk'").fetchone() == ("c1",)
     texts = [t for (t,) in stored.execute("select text from documents order by external_id")]
@@ -149,7 +149,7 @@ def test_zendesk_pull_stores_cursor_and_restarts_from_it(zendesk, tmp_path, monk
 
     zendesk.requests.clear()
     zendesk.answer(EXPORT_PATH, (200, {}, page([102, 103], "c2", False)), (200, {}, page([104], "c3", True)))
-    report = pull_zendesk(engine, spec, PullContext(make_redactor()))
+    report = pull(engine, spec, make_redactor())
     assert zendesk.hits(EXPORT_PATH)[0].query == {"cursor": ["c1"]}
     assert (report.read, report.new, report.duplicate) == (3, 2, 1)
     assert stored.execute("select count(*) from documents").fetchone() == (4,)
@@ -165,10 +165,10 @@ def test_zendesk_ticket_answered_later_gets_its_reply(zendesk, tmp_path, monkeyp
     unanswered = {**comments(104), "comments": comments(104)["comments"][:1]}
     zendesk.answer("/api/v2/tickets/104/comments.json", (200, {}, unanswered), (200, {}, comments(104)))
     zendesk.answer(EXPORT_PATH, (200, {}, page([104], "c1", True)), (200, {}, page([104], "c2", True)))
-    pull_zendesk(engine, spec, PullContext(make_redactor()))
+    pull(engine, spec, make_redactor())
     stored = sqlite3.connect(db)
     assert stored.execute("select agent_reply from documents").fetchone() == (None,)
-    again = pull_zendesk(engine, spec, PullContext(make_redactor()))
+    again = pull(engine, spec, make_redactor())
     assert again.counts() == "read 1 / new 0 / duplicate 1 / rejected 0 / replies added 1"
     (reply,) = stored.execute("select agent_reply from documents").fetchone()
     assert reply.startswith("お問い合わせありがとうございます")
@@ -178,7 +178,7 @@ def test_zendesk_token_never_from_the_config(tmp_path, monkeypatch):
     monkeypatch.delenv("KOE_ZENDESK_TOKEN", raising=False)
     spec = ZendeskSource(type="zendesk", base_url="http://127.0.0.1:9", email="cs@example.jp")
     with pytest.raises(SourceError, match="set the environment variable KOE_ZENDESK_TOKEN"):
-        pull_zendesk(make_engine(sqlite_url(tmp_path / "k.db")), spec, PullContext(make_redactor()))
+        pull(make_engine(sqlite_url(tmp_path / "k.db")), spec, make_redactor())
 
 
 def test_zendesk_token_from_a_prefect_secret_block(prefect_api, zendesk, tmp_path, monkeypatch):
@@ -190,8 +190,8 @@ def test_zendesk_token_from_a_prefect_secret_block(prefect_api, zendesk, tmp_pat
     Secret(value="TOKEN").save("koe-zendesk-token", overwrite=True)
     zendesk.answer(EXPORT_PATH, (200, {}, page([101], "c1", True)))
     spec = ZendeskSource(type="zendesk", base_url=zendesk.url, email="cs@example.jp", token_secret="koe-zendesk-token")
-    context = PullContext(make_redactor(), secret=secret)  # the flows' resolver: Prefect blocks, then environment
-    report = pull_zendesk(make_engine(sqlite_url(tmp_path / "k.db")), spec, context)
+    context = PullContext(secret=secret)  # the flows' resolver: Prefect blocks, then environment
+    report = pull(make_engine(sqlite_url(tmp_path / "k.db")), spec, make_redactor(), context)
     assert report.new == 1
     auth = zendesk.hits(EXPORT_PATH)[0].headers["Authorization"]
     assert base64.b64decode(auth.removeprefix("Basic ")).decode() == "cs@example.jp/token:TOKEN"
