@@ -9,6 +9,13 @@ import json
 from pathlib import Path
 
 SHARED_QUERIES = Path("../shared/data/asdc-inquiries/queries.jsonl")
+EMBEDDER_HELP = "use, e5, tfidf ... (default: the product's, nlp.embed.DEFAULT)"
+
+
+def _embedder(args: argparse.Namespace) -> str:
+    from nlp.embed import DEFAULT
+
+    return args.embedder or DEFAULT
 
 
 def cmd_eval_topics(args: argparse.Namespace) -> int:
@@ -18,7 +25,7 @@ def cmd_eval_topics(args: argparse.Namespace) -> int:
         args.data,
         args.sample,
         args.seed,
-        args.embedder,
+        _embedder(args),
         baselines=not args.no_baselines,
         max_fit_docs=args.max_fit_docs or None,
     )
@@ -39,7 +46,7 @@ def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     return main(
         args.docs,
         seed=args.seed,
-        embedder_name=args.embedder,
+        embedder_name=_embedder(args),
         new_docs=args.new_docs,
         history_docs=args.history_docs,
         faq=args.faq,
@@ -51,7 +58,7 @@ def cmd_bench_pipeline(args: argparse.Namespace) -> int:
 def cmd_bench_prepare(args: argparse.Namespace) -> int:
     from bench.prepare import main
 
-    return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=args.embedder)
+    return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=_embedder(args))
 
 
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
@@ -67,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     topics.add_argument("--data", type=Path, default=SHARED_QUERIES)
     topics.add_argument("--sample", type=int, default=10000)
     topics.add_argument("--seed", type=int, default=0)
-    topics.add_argument("--embedder", default="use")
+    topics.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     topics.add_argument("--no-baselines", action="store_true")
     topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
     topics.set_defaults(func=cmd_eval_topics)
@@ -86,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pipeline = bench.add_parser("pipeline", help="ingest to report on a large real-text corpus, timed per stage")
     pipeline.add_argument("--docs", type=int, default=100000)
     pipeline.add_argument("--seed", type=int, default=0)
-    pipeline.add_argument("--embedder", default="use")
+    pipeline.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental new week")
     pipeline.add_argument(
         "--history-docs", type=int, default=1_000_000, help="stored history under the new week (0: the --docs store)"
@@ -104,5 +111,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     prepare.add_argument("--database-url", required=True, help="an empty PostgreSQL database for the Dask path")
     prepare.add_argument("--workers", type=int, default=2)
     prepare.add_argument("--seed", type=int, default=0)
-    prepare.add_argument("--embedder", default="use")
+    prepare.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     prepare.set_defaults(func=cmd_bench_prepare)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from bench.eval_topics import load_sample
 from nlp import faq_gaps as G
+from nlp.embed import DEFAULT as DEFAULT_EMBEDDER
 from nlp.embed import get_embedder
 from nlp.faq_match import Coverage, MatchConfig, calibrate, coverage, hybrid_scores
 from nlp.tokenize import tokenize_many
@@ -104,7 +105,9 @@ def _majority(labels: list[str], members: list[int]) -> tuple[str, float]:
     return top, n / len(members)
 
 
-def evaluate(data: Path, seed: int = 0, sample: int = 10000, embedder_name: str = "use", min_docs: int = 40) -> dict:
+def evaluate(
+    data: Path, seed: int = 0, sample: int = 10000, embedder_name: str = DEFAULT_EMBEDDER, min_docs: int = 40
+) -> dict:
     embedder = get_embedder(embedder_name)
     config, calibration_f1 = calibrated_config(make_split(data, sample, seed + 1, embedder, min_docs))
     start = time.perf_counter()

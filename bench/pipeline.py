@@ -30,6 +30,7 @@ from bench.corpus import documents, load_pools, write_exports
 from bench.history import DEFAULT_CACHE, WINDOW_WEEKS, bench_config, cached_history, ingest_exports
 from bench.stages import Stages, peak_rss_mb
 from nlp import columns as C
+from nlp.embed import DEFAULT as DEFAULT_EMBEDDER
 from nlp.embed import get_embedder
 from pipeline import caches
 from pipeline.calendar import WEEK, Span
@@ -109,7 +110,7 @@ def store_with_faq(path: Path, faq: bool):
     return engine
 
 
-def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 20000,
+def run(n_docs: int, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER, new_docs: int = 20000,
         history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE,
         complaint_share: float | None = None) -> dict:  # fmt: skip
     """The pipeline over `n_docs` in 12 weeks; then a new week of `new_docs` analysed incrementally on top
@@ -169,7 +170,7 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 
     }
 
 
-def main(n_docs: int, seed: int = 0, embedder_name: str = "use", new_docs: int = 20000,
+def main(n_docs: int, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER, new_docs: int = 20000,
          history_docs: int = 1_000_000, faq: bool = False, cache: Path = DEFAULT_CACHE,
          complaint_share: float | None = None) -> int:  # fmt: skip
     result = run(n_docs, seed, embedder_name, new_docs, history_docs, faq, cache, complaint_share)

@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.corpus import documents, load_pools, write_exports
 from bench.history import ingest_exports
 from nlp import columns as C
+from nlp.embed import DEFAULT as DEFAULT_EMBEDDER
 from nlp.embed import get_embedder
 from pipeline import caches
 from pipeline.calendar import Span
@@ -73,7 +74,7 @@ def dask_seconds(database_url: str, workers: int, embedder_name: str) -> list[tu
     return runs
 
 
-def run(n_docs: int, database_url: str, workers: int = 2, seed: int = 0, embedder_name: str = "use") -> dict:
+def run(n_docs: int, database_url: str, workers: int = 2, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER) -> dict:
     work = Path(tempfile.mkdtemp(prefix="koe-bench-prepare-"))
     pools = load_pools()
     exports = write_exports(documents(n_docs, WEEK, 1, seed, pools), work / "docs")
@@ -102,7 +103,7 @@ def run(n_docs: int, database_url: str, workers: int = 2, seed: int = 0, embedde
     }
 
 
-def main(n_docs: int, database_url: str, workers: int = 2, seed: int = 0, embedder_name: str = "use") -> int:
+def main(n_docs: int, database_url: str, workers: int = 2, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER) -> int:
     if not database_url.startswith("postgresql"):
         raise SystemExit("koe bench prepare: --database-url must name an empty PostgreSQL database")
     print(json.dumps(run(n_docs, database_url, workers, seed, embedder_name)))

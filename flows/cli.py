@@ -204,7 +204,6 @@ def cmd_server_up(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from pipeline.config import ReleaseWindows
 
     p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
     sub = p.add_subparsers(dest="command", required=True)
@@ -286,8 +285,11 @@ def parser() -> argparse.ArgumentParser:
     target = check.add_mutually_exclusive_group(required=True)
     target.add_argument("--release", help="a release name from `koe release list`")
     target.add_argument("--date", type=date.fromisoformat, help="or a date (YYYY-MM-DD)")
-    check.add_argument("--post-days", type=int, default=None, help=f"days after (default {ReleaseWindows.post_days})")
-    check.add_argument("--pre-days", type=int, default=None, help=f"days before (default {ReleaseWindows.pre_days})")
+    # defaults from the settings (KOE_RELEASE_*; pipeline/config.py): --help imports nothing heavy to show them
+    check.add_argument(
+        "--post-days", type=int, default=None, help="days from the release (default KOE_RELEASE_POST_DAYS)"
+    )
+    check.add_argument("--pre-days", type=int, default=None, help="days before it (default KOE_RELEASE_PRE_DAYS)")
     check.add_argument("--refit", action="store_true", help="fit the topics again instead of the last weekly run's")
     check.set_defaults(func=cmd_release_check)
 

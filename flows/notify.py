@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from flows.settings import Notify
+from reports import notes
 
 
 def send(notify: Notify | None, title: str, body: str) -> list[str]:
@@ -20,14 +21,14 @@ def send(notify: Notify | None, title: str, body: str) -> list[str]:
 
         targets = apprise.Apprise()
         bad = [url.split("://")[0] + "://…" for url in urls if not targets.add(url)]
-        failures += [f"通知先 {b} を解釈できませんでした" for b in bad]
+        failures += [notes.notify_target_unreadable(b) for b in bad]
         if len(targets) and not targets.notify(title=title, body=body):
-            failures.append("通知の送信に失敗しました（apprise）")
+            failures.append(notes.NOTIFY_FAILED)
     if notify.block:
         from prefect.blocks.notifications import NotificationBlock
 
         try:
             NotificationBlock.load(notify.block).notify(body, subject=title)
         except Exception as exc:  # the block's service may raise anything; the report is done regardless
-            failures.append(f"通知ブロック「{notify.block}」: {exc}")
+            failures.append(notes.notify_block_failed(notify.block, str(exc)))
     return failures

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path('data/koe.db').resolve()}")
     out_dir: Path = Path("data/out")
-    embedder: str = "use"
+    embedder: str = embedders.DEFAULT
     sources: list[SourceConfig] = Field(default_factory=list)  # each validated by its connector's model
     mail: MailRules = Field(default_factory=MailRules)
     notify: Notify | None = None

@@ -42,3 +42,14 @@ def faq_gaps_heading(period: str, n_entries: int) -> str:
 def since_date(day: date) -> str:
     """The name of a release check asked for by date rather than by release."""
     return f"{day:%Y-%m-%d} 以降"
+
+
+NOTIFY_FAILED = "通知の送信に失敗しました（apprise）"
+
+
+def notify_target_unreadable(scheme: str) -> str:
+    return f"通知先 {scheme} を解釈できませんでした"
+
+
+def notify_block_failed(block: str, reason: str) -> str:
+    return f"通知ブロック「{block}」: {reason}"

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from nlp.embed.base import Embedder, available_cores
 
 _REGISTRY: dict[str, Callable[..., Embedder]] = {}
+# the product's default: best quality per second measured on real Japanese inquiries (README, bench/README.md)
+DEFAULT = "use"
 
 
 def register(name: str) -> Callable[[Callable[..., Embedder]], Callable[..., Embedder]]:
@@ -61,4 +63,4 @@ def _st(**options: object) -> Embedder:
     return SentenceTransformerEmbedder(**options)  # type: ignore[arg-type]
 
 
-__all__ = ["Embedder", "available_cores", "get_embedder", "names", "register"]
+__all__ = ["DEFAULT", "Embedder", "available_cores", "get_embedder", "names", "register"]
