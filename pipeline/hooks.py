@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 # stage name, items it works on -> a context manager around the stage's work
 StageTimer = Callable[[str, int], AbstractContextManager[None]]
@@ -42,9 +42,6 @@ _LOG = logging.getLogger("koe.pipeline")
 class Hooks:
     stage: StageTimer = field(default=timed_stages(_LOG))
     progress: Progress = field(default=logged_progress(_LOG))
-
-    def with_progress(self, progress: Progress) -> Hooks:
-        return replace(self, progress=progress)
 
 
 QUIET = Hooks()

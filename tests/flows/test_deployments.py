@@ -57,7 +57,7 @@ def test_deployments_registered_with_schedules(local_prefect):
     crons = {name: [s.schedule.cron for s in d.schedules] for name, d in found.items()}
     assert crons == {"weekly-report": ["0 7 * * 1"], "ingest": ["5 * * * *"], "release-check": []}
     assert found["weekly-report"].schedules[0].schedule.timezone == "Asia/Tokyo"
-    assert found["release-check"].parameters == {"post_days": 14, "pre_days": 56}
+    assert found["release-check"].parameters == {}  # the windows come from the settings
 
 
 def test_deployment_run_with_parameters_completes_on_the_worker(local_prefect):
