@@ -163,3 +163,28 @@ def test_an_unknown_release_fails_before_prefect_starts(tmp_path, koe):
     result = koe("release-check", "--release", "存在しない", db=tmp_path / "koe.db")
     assert result.returncode == 2
     assert result.stderr.strip() == "koe: no release named '存在しない'; known: (none, see koe release add)"
+
+
+@pytest.mark.service
+def test_a_prefect_api_that_does_not_start_in_time_is_one_line_with_the_fix(tmp_path):
+    """A real `koe weekly` whose temporary Prefect API does not answer within its start-up limit: the user
+    reads one koe line naming the setting, not Prefect's traceback. Deterministic, not a race: the API's
+    database path does not exist, so it never comes up, however fast the machine."""
+    env = {
+        **os.environ,
+        "KOE_DATABASE_URL": f"sqlite:///{tmp_path / 'koe.db'}",
+        "KOE_OUT_DIR": str(tmp_path / "out"),
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'prefect.db'}",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "5",
+    }
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "weekly"], capture_output=True, text=True, env=env, timeout=180
+    )
+    assert result.returncode == 3, result.stderr[-2000:]
+    # the server's own log lines may follow (it shares stderr); koe says one line and no traceback of its own
+    (said,) = [line for line in result.stderr.splitlines() if line.startswith("koe:")]
+    assert said.startswith("koe: Prefect's temporary API did not start within 5 s")
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS higher" in said
+    assert 'File "' + str(Path(__file__).resolve().parents[2] / "flows") not in result.stderr
