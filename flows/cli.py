@@ -93,9 +93,22 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from flows.demo import demo_report
+    from flows.demo import DemoStoreInUse, check_store, demo_report
+    from store.db import make_engine
 
-    outputs = demo_report(out_dir=args.out).weekly
+    settings = _settings()
+    try:
+        check_store(make_engine(settings.database_url), settings.database_url)  # before Prefect starts
+        outputs = demo_report(out_dir=args.out).weekly
+    except DemoStoreInUse as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    week = outputs.summary.week_start
+    print(f"\nThe demo shop is in {settings.database_url}; every command reads that store. Next:")
+    print("  uv run koe release list                            # the shop's release calendar")
+    print(f"  uv run koe weekly                                  # this report again (the data's last week, {week})")
+    print("  uv run koe release-check --release サイトリニューアル  # did complaints rise after the redesign?")
+    print("  uv run koe faq gaps                                # questions the FAQ does not answer")
     print(f"topics CSV: {outputs.csv}")
     print(outputs.html)
     return 0
@@ -226,8 +239,10 @@ def parser() -> argparse.ArgumentParser:
     weekly.add_argument("--refit", action="store_true", help="fit the topics again instead of reusing the last run's")
     weekly.set_defaults(func=cmd_weekly)
 
-    demo = sub.add_parser("demo", help="the weekly report on the bundled sample shop")
-    demo.add_argument("--out", type=Path, default=Path("data/out/demo"))
+    demo = sub.add_parser(
+        "demo", help="the bundled sample shop into the store (KOE_DATABASE_URL, default data/koe.db), its reports"
+    )
+    demo.add_argument("--out", type=Path, default=None, help="reports go here (default KOE_OUT_DIR, data/out)")
     demo.set_defaults(func=cmd_demo)
 
     prepare = sub.add_parser(

@@ -8,7 +8,8 @@ from prefect import flow
 
 from flows.settings import Settings
 from flows.tasks import find_faq_gaps
-from pipeline.calendar import last_complete_week, week_start
+from pipeline import caches
+from pipeline.calendar import reported_week
 from reports import faq_gaps as gaps_report
 from reports import notes
 from store.db import make_engine
@@ -17,10 +18,11 @@ from store.db import make_engine
 @flow(name="faq-gaps")  # prints go to the terminal: a person asked for the list
 def faq_gaps(week_of: date | None = None, top: int = gaps_report.SHOWN_IN_REPORT, refit: bool = False) -> str:
     """Print the ranked FAQ-gap suggestions for the period ending with the week of `week_of` (default: the
-    last complete week) and write them all to a CSV; returns the CSV's path."""
-    week = week_start(week_of) if week_of else last_complete_week(date.today())
+    last complete week, or the data's when it ends earlier) and write them all to a CSV; returns its path."""
     settings = Settings()
-    gaps, path = find_faq_gaps(make_engine(settings.database_url), settings.pipeline_config(), week, refit)
+    engine = make_engine(settings.database_url)
+    week = reported_week(week_of, caches.last_week_with_data(engine), date.today())
+    gaps, path = find_faq_gaps(engine, settings.pipeline_config(), week, refit)
     print(notes.faq_gaps_heading(gaps.period_label, gaps.n_entries))
     for line in [*gaps.notes, *gaps_report.plain_lines(gaps.suggestions, top)]:
         print(line)

@@ -11,7 +11,8 @@ from prefect.artifacts import create_markdown_artifact
 from flows.ingest_flow import ingest_all
 from flows.settings import Settings
 from flows.tasks import analyse_week, notify_team
-from pipeline.calendar import last_complete_week, week_start
+from pipeline import caches
+from pipeline.calendar import reported_week
 from pipeline.weekly import WeeklyOutputs
 from reports import weekly as report
 from store.db import make_engine
@@ -21,7 +22,7 @@ def run_weekly(settings: Settings, week_of: date | None, refit: bool = False) ->
     engine = make_engine(settings.database_url)
     config = settings.pipeline_config()
     _, failures = ingest_all(engine, settings)
-    week = week_start(week_of) if week_of else last_complete_week(date.today())
+    week = reported_week(week_of, caches.last_week_with_data(engine), date.today())
     outputs = analyse_week(engine, config, week, failures, refit)
     create_markdown_artifact(
         key="weekly-report",
@@ -38,7 +39,8 @@ def run_weekly(settings: Settings, week_of: date | None, refit: bool = False) ->
 
 @flow(name="weekly-report", log_prints=True)
 def weekly_report(week_of: date | None = None, refit: bool = False) -> str:
-    """The report of the Monday-Sunday week containing `week_of` (default: the last complete week),
+    """The report of the Monday-Sunday week containing `week_of` (default: the last complete week, or the
+    last complete week of the data when it ends earlier),
     with settings from the environment (KOE_*). New complaints are assigned with the last weekly run's
     topics unless `refit` (or a new theme, nlp.assign.drift). Returns the HTML report's path."""
     return str(run_weekly(Settings(), week_of, refit).html)

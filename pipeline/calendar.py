@@ -44,6 +44,15 @@ def last_complete_data_week(newest: datetime) -> date:
     return monday if newest.date() >= monday + timedelta(days=6) else monday - WEEK
 
 
+def reported_week(asked: date | None, last_data_week: date | None, today: date) -> date:
+    """The week a report covers: the one asked for, else the last complete week, or the last complete week
+    of the data when the data ends earlier (a report of a week without data would show nothing)."""
+    if asked:
+        return week_start(asked)
+    calendar = last_complete_week(today)
+    return min(calendar, last_data_week) if last_data_week else calendar
+
+
 def week_window(week: date, history_weeks: int) -> Span:
     """The reported week (starting `week`) and `history_weeks` weeks before it."""
     return Span(week - history_weeks * WEEK, week + WEEK)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.topics import save_model
 from pipeline import caches, faq_gaps, modelling
-from pipeline.calendar import WEEK, Span, week_window
+from pipeline.calendar import WEEK, Span, week_start, week_window
 from pipeline.config import PipelineConfig, RunKind
 from pipeline.hooks import QUIET, Hooks
 from reports import faq_gaps as gaps_report
@@ -52,6 +53,7 @@ def analyse_week(
     with hooks.stage("load", 0):
         docs = caches.load_window(engine, span)
     log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
+    coverage = coverage_notes(docs, span, week, config.windows.history_weeks)
     modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, refit, hooks=hooks)
     with hooks.stage("spikes", len(docs)):
         spikes, spike_notes = weekly_spikes(engine, config, docs, modelled, week)
@@ -61,8 +63,32 @@ def analyse_week(
             docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=config.windows.trend_weeks
         )
         return _store_and_render(
-            engine, config, summary, docs, modelled, [*(notes or []), *modelled.notes, *spike_notes], spikes, gaps
+            engine,
+            config,
+            summary,
+            docs,
+            modelled,
+            [*(notes or []), *coverage, *modelled.notes, *spike_notes],
+            spikes,
+            gaps,
         )
+
+
+def coverage_notes(docs: pd.DataFrame, span: Span, week: date, history_weeks: int) -> list[str]:
+    """What the report must say when its window is partly empty: data that ends inside (or before) the
+    reported week, or less history than the window asks for."""
+    days = docs[C.CREATED_AT].dt.date
+    last_day = days.max() if len(days) else None
+    week_end = week + WEEK - timedelta(days=1)
+    out = []
+    if last_day is None or last_day < week_end:
+        empty = 7 if last_day is None or last_day < week else (week_end - last_day).days
+        out.append(report_notes.week_partly_empty(last_day if last_day and last_day >= week else None, empty))
+    if len(days) and days.min() >= span.start + WEEK:
+        out.append(report_notes.short_history((week - week_start(days.min())).days // 7, history_weeks))
+    for note in out:
+        log.warning("%s", note)
+    return out
 
 
 def weekly_spikes(

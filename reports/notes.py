@@ -23,6 +23,16 @@ def topics_reused(run_kind: str, run_id: int, n_assigned: int) -> str:
     )
 
 
+def week_partly_empty(last_day: date | None, empty_days: int) -> str:
+    if last_day is None:
+        return "この週のデータがありません。取り込み（koe ingest）か対象週（--week-of）を確認してください。"
+    return f"データは {last_day:%Y-%m-%d} までのため、この週の {empty_days} 日分は件数に含まれていません。"
+
+
+def short_history(weeks: int, wanted: int) -> str:
+    return f"この週より前のデータは {weeks} 週分です（通常 {wanted} 週分と比べます）。増減や新規の判定は参考値です。"
+
+
 def spikes_not_tested(reason: str) -> str:
     return f"急増の検定は行いませんでした（{reason}）。"
 

@@ -98,6 +98,12 @@ def count_documents(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Document)) or 0
 
 
+def source_counts(session: Session) -> dict[str, int]:
+    """Stored documents per source name."""
+    stmt = select(Document.source, func.count()).group_by(Document.source).order_by(Document.source)
+    return {source: count for source, count in session.execute(stmt)}
+
+
 def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
     """Documents with start <= created_at < end as a DataFrame with `columns.DOC_COLUMNS`."""
     cols = [getattr(Document, c) for c in C.DOC_COLUMNS]

@@ -25,6 +25,17 @@ def asdc_sample() -> list[dict]:
         return [json.loads(line) for line in f]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_default_store(tmp_path_factory):
+    """No test writes the developer's data/koe.db or data/out: the defaults point into a temporary folder
+    (a test that needs a store names its own)."""
+    home = tmp_path_factory.mktemp("koe-defaults")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KOE_DATABASE_URL", f"sqlite:///{home / 'koe.db'}")
+        patch.setenv("KOE_OUT_DIR", str(home / "out"))
+        yield
+
+
 @pytest.fixture
 def engine(tmp_path):
     from store.db import make_engine, sqlite_url

@@ -13,9 +13,10 @@ from bs4 import BeautifulSoup
 @pytest.fixture(scope="module")
 def demo(prefect_api, tmp_path_factory):
     from flows.demo import demo_report
+    from store.db import sqlite_url
 
     out = tmp_path_factory.mktemp("demo")
-    first = demo_report(out_dir=out)
+    first = demo_report(out_dir=out, database_url=sqlite_url(out / "koe-demo.db"))
     return out, first.weekly, first.release_checks
 
 
@@ -75,12 +76,14 @@ def test_rerun_duplicates_nothing_and_reuses_caches(demo, tmp_path):
     from flows.demo import demo_report
 
     out, first, _ = demo
+    from store.db import sqlite_url
+
     out = shutil.copytree(out, tmp_path / "demo")  # the store and the saved topics it points to
     db = sqlite3.connect(out / "koe-demo.db")
     before = [
         db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")
     ]
-    second = demo_report(out_dir=out).weekly
+    second = demo_report(out_dir=out, database_url=sqlite_url(out / "koe-demo.db")).weekly
     after = [
         db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "token_cache", "embedding_cache")
     ]
@@ -318,3 +321,19 @@ def test_release_check_refuses_questions_it_cannot_answer(own_store, release, on
     request = CheckRequest(release, date.fromisoformat(on_date) if on_date else None, today=date(2026, 11, 22))
     with pytest.raises(ReleaseCheckError, match=re.escape(message)):
         run_release_check(make_engine(own_store), Settings().pipeline_config(), request)
+
+
+def test_the_commands_after_the_demo_read_its_store_and_its_last_week(demo, own_store, capsys):
+    """What a newcomer types next: the release calendar is the demo's, and `koe weekly` without a week
+    reports the data's last complete week (2026-11-09), not the calendar's (the demo data ends 11-15)."""
+    from flows.cli import main
+
+    assert main(["release", "list", "--names"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["秋のセール", "サイトリニューアル", "ポイントシステム移行"]
+    assert main(["weekly"]) == 0
+    path = capsys.readouterr().out.strip().splitlines()[-1]
+    assert path.endswith("weekly-2026-11-09/report.html")
+    soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
+    assert soup.select_one(".kpi .v").text == str(demo[1].summary.total)
+    assert "件数に含まれていません" not in soup.select_one("#summary").get_text()  # a complete week: no warning
+

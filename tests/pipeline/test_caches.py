@@ -1,12 +1,12 @@
 """Tokens and embeddings are computed once per distinct text, ever: the second run reads the cache."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
 from nlp.prepare import text_hash
 from pipeline import caches as analysis
-from pipeline.calendar import Span, last_complete_data_week, last_complete_week, week_start
+from pipeline.calendar import Span, last_complete_data_week, last_complete_week, reported_week, week_start
 from store import repo
 from store.db import session_scope
 
@@ -81,3 +81,24 @@ def test_weeks():
     # data ending on a Sunday covers its week; ending on a Saturday, only the week before
     assert last_complete_data_week(datetime(2026, 11, 15, 23, 0)) == date(2026, 11, 9)
     assert last_complete_data_week(datetime(2026, 11, 14, 23, 0)) == date(2026, 11, 2)
+
+
+def test_the_reported_week_is_the_datas_when_the_data_ends_earlier():
+    today = date(2026, 12, 2)  # a Wednesday: the calendar's last complete week starts 11-23
+    assert reported_week(None, date(2026, 11, 9), today) == date(2026, 11, 9)
+    assert reported_week(None, date(2026, 11, 23), today) == date(2026, 11, 23)
+    assert reported_week(None, None, today) == date(2026, 11, 23)  # an empty store: the calendar's
+    assert reported_week(date(2026, 11, 4), date(2026, 11, 9), today) == date(2026, 11, 2)  # asked for
+
+
+def test_a_partly_empty_window_is_said_in_the_report(engine):
+    from pipeline.weekly import coverage_notes
+
+    docs = load(engine)  # four documents on 2026-11-02 only
+    week = date(2026, 11, 2)
+    span = Span(week - timedelta(weeks=11), week + timedelta(weeks=1))
+    notes = coverage_notes(docs, span, week, history_weeks=11)
+    assert notes[0] == "データは 2026-11-02 までのため、この週の 6 日分は件数に含まれていません。"
+    assert notes[1].startswith("この週より前のデータは 0 週分です（通常 11 週分と比べます）")
+    later = coverage_notes(docs, Span(date(2026, 8, 24), date(2026, 11, 23)), date(2026, 11, 16), 11)
+    assert later[0].startswith("この週のデータがありません")
