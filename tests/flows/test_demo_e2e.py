@@ -336,4 +336,3 @@ def test_the_commands_after_the_demo_read_its_store_and_its_last_week(demo, own_
     soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
     assert soup.select_one(".kpi .v").text == str(demo[1].summary.total)
     assert "件数に含まれていません" not in soup.select_one("#summary").get_text()  # a complete week: no warning
-
