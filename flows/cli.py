@@ -219,6 +219,7 @@ def cmd_server_up(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
+    p.add_argument("--verbose", action="store_true", help="Prefect's and the libraries' logs too (default: quiet)")
     sub = p.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="store tickets or reviews from a CSV/TSV/JSONL/XLSX export")
@@ -315,7 +316,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from flows import console
+
     args = parser().parse_args(argv)
+    if args.verbose:  # before any command imports prefect
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    console.configure(verbose=args.verbose)
     try:
         return args.func(args)
     except RuntimeError as exc:

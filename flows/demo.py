@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from flows.ingest_flow import ingest_all
 from flows.settings import Settings
 from flows.tasks import analyse_week, check_release
+from flows.weekly import say_summary
 from pipeline import caches
 from pipeline.imports import import_faq, import_releases
 from pipeline.release_check import CheckRequest, ReleaseCheckError, ReleaseOutputs
@@ -89,4 +90,6 @@ def demo_report(out_dir: Path | None = None, database_url: str | None = None) ->
         print(f"release check {name}: {check.html}")
     week = caches.last_week_with_data(engine)
     assert week is not None, "the sample shop was just ingested"
-    return DemoOutputs(analyse_week(engine, config, week, failures, False), checks)
+    weekly = analyse_week(engine, config, week, failures, False)
+    say_summary(weekly)
+    return DemoOutputs(weekly, checks)

@@ -14,6 +14,7 @@ from prefect.cache_policies import NONE
 from sqlalchemy import Engine
 
 from flows import notify
+from flows.console import PROGRESS
 from flows.settings import Notify
 from nlp.pii import Redactor
 from pipeline import faq_gaps, pull, release_check, weekly
@@ -49,9 +50,9 @@ def secret(env: str, block: str | None, what: str) -> str:
 
 
 def prefect_hooks() -> Hooks:
-    """Stage timings and progress to the run's log, embedding progress as a Prefect progress artifact."""
-    logger = get_run_logger()
-    logged = logged_progress(logger)
+    """Stage timings to koe's progress log (the terminal, and the run's log through Prefect's extra
+    loggers), progress to the run's log and as a Prefect progress artifact."""
+    logged = logged_progress(get_run_logger())
     artifacts: dict[str, UUID] = {}
 
     def progress(what: str, done: int, total: int) -> None:
@@ -60,7 +61,7 @@ def prefect_hooks() -> Hooks:
             artifacts[what] = create_progress_artifact(progress=0.0, description=what)
         update_progress_artifact(artifacts[what], progress=100.0 * done / max(total, 1))
 
-    return Hooks(stage=timed_stages(logger), progress=progress)
+    return Hooks(stage=timed_stages(PROGRESS), progress=progress)
 
 
 @koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, task_run_name="pull {spec.source}")

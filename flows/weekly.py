@@ -8,6 +8,7 @@ from datetime import date
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from flows.console import PROGRESS
 from flows.ingest_flow import ingest_all
 from flows.settings import Settings
 from flows.tasks import analyse_week, notify_team
@@ -16,6 +17,12 @@ from pipeline.calendar import reported_week
 from pipeline.weekly import WeeklyOutputs
 from reports import weekly as report
 from store.db import make_engine
+
+
+def say_summary(outputs: WeeklyOutputs) -> None:
+    """The run's short summary to the terminal and the run log; the caller prints the report path last."""
+    for line in report.summary_lines(outputs.summary, outputs.spikes, outputs.faq_gaps.suggestions):
+        PROGRESS.info(line)
 
 
 def run_weekly(settings: Settings, week_of: date | None, refit: bool = False) -> WeeklyOutputs:
@@ -29,6 +36,7 @@ def run_weekly(settings: Settings, week_of: date | None, refit: bool = False) ->
         markdown=report.markdown_digest(outputs.summary, outputs.html),
         description=f"koe weekly report {outputs.summary.week_start}",
     )
+    say_summary(outputs)
     if settings.notify is not None:
         title, body = report.notification(outputs.summary, outputs.html)
         state = notify_team(settings.notify, title, body, return_state=True)

@@ -23,7 +23,8 @@ def timed_stages(logger: logging.Logger | logging.LoggerAdapter) -> StageTimer:
     def stage(name: str, items: int = 0) -> Iterator[None]:
         start = time.perf_counter()
         yield
-        logger.info("%s: %d items in %.1f s", name, items, time.perf_counter() - start)
+        count = f"{items:>9,} items" if items else " " * 15
+        logger.info("%-16s%s %7.1f s", name, count, time.perf_counter() - start)
 
     return stage
 

@@ -59,9 +59,11 @@ def resolve_release(engine: Engine, name: str | None, on_date: dt.date | None) -
     raise ReleaseCheckError("name a release (--release NAME) or a date (--date YYYY-MM-DD)")
 
 
-def check_not_future(info: report.ReleaseInfo, today: dt.date) -> None:
-    if info.start.date() > today:
-        raise ReleaseCheckError(f"{info.name}: starts on {info.start.date()}, in the future; nothing to measure yet")
+def check_not_future(request: CheckRequest, info: report.ReleaseInfo, today: dt.date) -> None:
+    day = info.start.date()
+    if day > today:
+        what = f"release {request.release!r} starts on {day}" if request.release else f"{day} is"
+        raise ReleaseCheckError(f"{what} in the future: there is nothing to measure yet")
 
 
 def post_quotes(
@@ -96,7 +98,7 @@ class CheckRequest:
 def validate(engine: Engine, request: CheckRequest) -> report.ReleaseInfo:
     """The release the request names, checked before any modelling: unknown names and future dates fail."""
     info = resolve_release(engine, request.release, request.on_date)
-    check_not_future(info, request.today or dt.date.today())
+    check_not_future(request, info, request.today or dt.date.today())
     return info
 
 

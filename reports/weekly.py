@@ -11,6 +11,7 @@ from markupsafe import Markup
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
+from nlp.faq_gaps import PROPOSED_QUESTION as FAQ_QUESTION
 from reports import charts
 from reports.render import write
 
@@ -171,6 +172,25 @@ def notification(summary: W.WeeklySummary, report_path: Path | str, top: int = 3
         lines.append("（今週は苦情トピックがありません）")
     lines += ["", f"レポート: {report_path}"]
     return f"koe 週次苦情レポート {summary.week_start} 〜 {summary.week_end}", "\n".join(lines)
+
+
+def summary_lines(summary: W.WeeklySummary, spikes: list[dict], faq_gaps: pd.DataFrame, top: int = 3) -> list[str]:
+    """The end of a weekly run in a terminal or a run log: volumes, this week's significant rises, new
+    topics, the top FAQ gaps (the report path follows on its own line)."""
+    share = "—" if summary.complaint_share is None else f"{summary.complaint_share:.1%}"
+    lines = [
+        f"週次レポート {summary.week_start:%Y-%m-%d} 〜 {summary.week_end:%Y-%m-%d}: 問い合わせ・レビュー "
+        f"{summary.total}件（前週 {summary.previous_total}件）、苦情の割合 {share}"
+    ]
+    rising = [f"{_plain(s['label'])}（{s['count']}件）" for s in spikes[:top]]
+    lines.append("急増: " + ("、".join(rising) if rising else "なし"))
+    new = summary.new_topics
+    new_labels = [f"{_plain(t[C.LABEL])}（{t[W.COUNT]}件）" for t in new.head(top).to_dict("records")]
+    lines.append("新しい苦情: " + ("、".join(new_labels) if new_labels else "なし"))
+    if len(faq_gaps):
+        questions = [_plain(q) for q in faq_gaps[FAQ_QUESTION].head(top)]
+        lines.append("FAQ に足りない質問: " + " / ".join(questions))
+    return lines
 
 
 def _plain(text: object) -> str:

@@ -188,3 +188,29 @@ def test_a_prefect_api_that_does_not_start_in_time_is_one_line_with_the_fix(tmp_
     assert said.startswith("koe: Prefect's temporary API did not start within 5 s")
     assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS higher" in said
     assert 'File "' + str(Path(__file__).resolve().parents[2] / "flows") not in result.stderr
+
+
+def test_library_chatter_is_quiet_unless_verbose():
+    """bm25s logs every index build at DEBUG and BERTopic warns on every save: filtered by default, even
+    after the library sets its logger's level again; `--verbose` leaves them alone."""
+    import logging
+
+    from flows import console
+
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    bm25s = logging.getLogger("bm25s")
+    bm25s.addHandler(Keep())
+    try:
+        console.configure(verbose=False)
+        bm25s.setLevel(logging.DEBUG)  # what `import bm25s` does
+        bm25s.debug("Building index from tokens")
+        bm25s.warning("a real problem")
+        assert records == ["a real problem"]
+    finally:
+        bm25s.filters.clear()
+        bm25s.handlers.clear()

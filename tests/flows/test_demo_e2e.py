@@ -306,7 +306,7 @@ def test_weekly_report_flags_the_points_spike(demo):
     [
         ("存在しないリリース", None, "no release named '存在しないリリース'; known: 秋のセール"),
         (None, None, "name a release"),
-        (None, "2027-01-04", "in the future"),
+        (None, "2027-01-04", "2027-01-04 is in the future: there is nothing to measure yet"),
         (None, "2026-11-20", "after the last data (2026-11-15)"),
         (None, "2026-08-15", "too little history before 2026-08-15"),
     ],
@@ -331,8 +331,14 @@ def test_the_commands_after_the_demo_read_its_store_and_its_last_week(demo, own_
     assert main(["release", "list", "--names"]) == 0
     assert capsys.readouterr().out.splitlines() == ["秋のセール", "サイトリニューアル", "ポイントシステム移行"]
     assert main(["weekly"]) == 0
-    path = capsys.readouterr().out.strip().splitlines()[-1]
+    printed = capsys.readouterr()
+    path = printed.out.strip().splitlines()[-1]  # the report's path last
     assert path.endswith("weekly-2026-11-09/report.html")
+    said = printed.err.splitlines()  # stage progress, then the summary; no library chatter
+    assert any(line.startswith("koe: topics ") and line.endswith(" s") for line in said)
+    assert any(line.startswith("koe: 急増: ") and "ポイント" in line for line in said)
+    assert any(line.startswith("koe: FAQ に足りない質問: ") and "領収書" in line for line in said)
+    assert not any("DEBUG" in line or "BERTopic" in line for line in said)
     soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
     assert soup.select_one(".kpi .v").text == str(demo[1].summary.total)
     assert "件数に含まれていません" not in soup.select_one("#summary").get_text()  # a complete week: no warning
