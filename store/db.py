@@ -38,7 +38,12 @@ def copy_sqlite(source: Path, target: Path) -> Path:
 
 
 # columns added after a table first shipped: create_all does not alter existing tables
-_ADDED_COLUMNS = {"documents": {"product_id": "VARCHAR(100)"}}
+_ADDED_COLUMNS = {"documents": {"product_id": "VARCHAR(100)"}, "runs": {"completed_at": "TIMESTAMP"}}
+# what an added column holds for the rows stored before it: runs that had written their outputs were complete
+_BACKFILL = {
+    ("runs", "completed_at"): "UPDATE runs SET completed_at = created_at "
+    "WHERE model_path IS NOT NULL OR report_path IS NOT NULL"
+}
 
 
 def _add_new_columns(engine: Engine) -> None:
@@ -49,6 +54,8 @@ def _add_new_columns(engine: Engine) -> None:
             for name, sql_type in columns.items():
                 if name not in present:
                     conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
+                    if (table, name) in _BACKFILL:
+                        conn.execute(text(_BACKFILL[(table, name)]))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

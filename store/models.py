@@ -81,6 +81,8 @@ class Run(Base):
     model_path: Mapped[str | None] = mapped_column(Text)
     report_path: Mapped[str | None] = mapped_column(Text)
     csv_path: Mapped[str | None] = mapped_column(Text)
+    # set when everything the run writes is written: only complete runs are ever reused
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RunTopic(Base):

@@ -204,9 +204,20 @@ def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assig
 
 
 def finish_run(session: Session, run_id: int, **paths: str | None) -> None:
+    """The files the run wrote; the run becomes complete, and earlier incomplete runs of its kind (killed
+    after their row was committed) are removed with their topics and assignments."""
     run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"run {run_id} is gone (removed as incomplete by a later run of its kind)")
     for name, value in paths.items():
         setattr(run, name, value)
+    run.completed_at = datetime.now()
+    orphans = select(Run.id).where(Run.kind == run.kind, Run.id < run_id, Run.completed_at.is_(None))
+    orphan_ids = list(session.scalars(orphans))
+    if orphan_ids:
+        session.execute(delete(RunTopic).where(RunTopic.run_id.in_(orphan_ids)))
+        session.execute(delete(DocumentTopic).where(DocumentTopic.run_id.in_(orphan_ids)))
+        session.execute(delete(Run).where(Run.id.in_(orphan_ids)))
 
 
 def run_topics(session: Session, run_id: int) -> pd.DataFrame:
@@ -227,7 +238,9 @@ def run_assignments(session: Session, run_id: int) -> pd.Series:
 
 
 def latest_run(session: Session, kind: str) -> Run | None:
-    return session.scalars(select(Run).where(Run.kind == kind).order_by(Run.id.desc()).limit(1)).first()
+    """The last complete run of `kind`: a run killed half-way (no model, no report) is never reused."""
+    stmt = select(Run).where(Run.kind == kind, Run.completed_at.is_not(None)).order_by(Run.id.desc()).limit(1)
+    return session.scalars(stmt).first()
 
 
 # --- releases --------------------------------------------------------------------------------------

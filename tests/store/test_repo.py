@@ -148,3 +148,61 @@ def test_run_results_round_trip(engine):
     with session_scope(engine) as s:
         assert repo.run_topics(s, run_id)[C.KEYWORDS].tolist() == [["配送", "遅い"]]
         assert repo.latest_run(s, "weekly").report_path == "/tmp/r.html"
+
+
+def _run(s, kind: str = "weekly") -> int:
+    return repo.create_run(
+        s,
+        kind=kind,
+        period_start=datetime(2026, 11, 2).date(),
+        period_end=datetime(2026, 11, 8).date(),
+        embedder="use",
+        n_documents=1,
+    )
+
+
+def test_a_run_killed_half_way_is_never_reused_and_the_next_complete_run_removes_it(engine):
+    import pandas as pd
+
+    topics = pd.DataFrame(
+        {C.TOPIC_ID: [0], C.LABEL: ["配送・遅い"], C.KEYWORDS: [["配送"]], C.REPRESENTATIVE: ["x"], C.SIZE: [1]}
+    )
+    with session_scope(engine) as s:
+        repo.add_documents(s, [doc("1", "配送が遅い")])
+        doc_id = repo.load_documents(s, datetime(2026, 11, 1), datetime(2026, 11, 9))[C.ID].tolist()
+        complete = _run(s)
+        repo.store_run_results(s, complete, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}))
+        repo.finish_run(s, complete, model_path="/tmp/model")
+    with session_scope(engine) as s:  # the next run commits its row and results, then the process is killed
+        killed = _run(s)
+        repo.store_run_results(s, killed, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}))
+        other_kind = _run(s, "faq_gaps")  # an unfinished run of another kind is not touched
+    with session_scope(engine) as s:
+        assert repo.latest_run(s, "weekly").id == complete  # not the half-written one
+        assert repo.latest_run(s, "faq_gaps") is None
+    with session_scope(engine) as s:
+        rerun = _run(s)
+        repo.finish_run(s, rerun, model_path="/tmp/model2")
+    with session_scope(engine) as s:
+        assert repo.latest_run(s, "weekly").id == rerun
+        assert repo.run_topics(s, killed).empty and repo.run_assignments(s, killed).empty
+        assert not repo.run_topics(s, complete).empty  # complete runs are history: kept
+        assert s.get(repo.Run, killed) is None and s.get(repo.Run, other_kind) is not None
+
+
+def test_a_store_from_before_run_completion_keeps_its_finished_runs(tmp_path):
+    """Stores written before runs had `completed_at`: the column is added, and runs that had written their
+    outputs count as complete (the next weekly run still reuses their topics)."""
+    import sqlite3
+
+    from store.db import make_engine, sqlite_url
+
+    path = tmp_path / "old.db"
+    with session_scope(make_engine(sqlite_url(path))) as s:
+        finished, unfinished = _run(s), _run(s)
+        repo.finish_run(s, finished, report_path="/tmp/r.html")
+    with sqlite3.connect(path) as db:  # the old schema: no completion column
+        db.execute("ALTER TABLE runs DROP COLUMN completed_at")
+    with session_scope(make_engine(sqlite_url(path))) as s:
+        assert repo.latest_run(s, "weekly").id == finished
+        assert s.get(repo.Run, unfinished).completed_at is None
