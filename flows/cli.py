@@ -316,6 +316,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from flows import console
 
     args = parser().parse_args(argv)
@@ -324,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     console.configure(verbose=args.verbose)
     try:
         return args.func(args)
+    except SQLAlchemyError as exc:  # its message lists the statement's parameters: customer text, never shown
+        reason = getattr(exc, "orig", None) or exc.__class__.__name__
+        print(f"koe: the store refused the operation ({type(exc).__name__}: {reason})", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         if PREFECT_START_FAILED not in str(exc):
             raise

@@ -73,6 +73,9 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
     }
 
 
+CONFLICT_ATTEMPTS = 3  # two ingests of one export at once: the batch is stored again after the other's
+
+
 def store_records(
     engine: Engine,
     records: list[RawRecord],
@@ -97,12 +100,18 @@ def store_records(
             rows.append(to_row(record, redactor, now))
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
-    with session_scope(engine) as session:
-        new, duplicate = repo.add_documents(session, rows)
-        if duplicate and update_replies:
-            report.replies += repo.add_missing_replies(session, rows)
-        if cursor is not None:
-            repo.set_cursor(session, *cursor)
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            with session_scope(engine) as session:
+                new, duplicate = repo.add_documents(session, rows)
+                if duplicate and update_replies:
+                    report.replies += repo.add_missing_replies(session, rows)
+                if cursor is not None:
+                    repo.set_cursor(session, *cursor)
+            break
+        except repo.ConcurrentWrite:  # the other writer's rows are visible now: they count as duplicates
+            if attempt == CONFLICT_ATTEMPTS:
+                raise
     report.new += new
     report.duplicate += duplicate
     return report

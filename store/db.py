@@ -21,7 +21,8 @@ def make_engine(url: str) -> Engine:
     """Engine with the schema created. SQLite gets WAL and foreign keys, which it leaves off by default."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # SQLite: a writer waits up to a minute for another (two ingests at once) instead of failing after 5 s
+    engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     Base.metadata.create_all(engine)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import CursorResult, Insert, Table, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
@@ -58,10 +59,17 @@ def existing_keys(session: Session, keys: Sequence[tuple[str, str]]) -> set[tupl
     return found
 
 
+class ConcurrentWrite(Exception):
+    """Another writer stored some of the same documents between our check and our insert (two ingests of
+    one export at once). The transaction is rolled back; running it again counts them as duplicates. The
+    message never carries the rows (customer text)."""
+
+
 def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
     """Insert rows whose (source, external_id) is not stored yet; returns (new, duplicate).
 
-    Duplicates inside `rows` count once: a file that lists a ticket twice stores it once.
+    Duplicates inside `rows` count once: a file that lists a ticket twice stores it once. Raises
+    ConcurrentWrite when another writer stored one of them meanwhile.
     """
     keys = [(r["source"], r["external_id"]) for r in rows]
     seen = existing_keys(session, keys)
@@ -71,7 +79,10 @@ def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
             seen.add(key)
             fresh.append(dict(row))
     if fresh:
-        session.execute(_insert(Document), fresh)
+        try:
+            session.execute(_insert(Document), fresh)
+        except IntegrityError:
+            raise ConcurrentWrite("another writer stored some of these documents at the same moment") from None
     return len(fresh), len(rows) - len(fresh)
 
 

@@ -61,3 +61,30 @@ def test_bad_file_loses_nothing(engine, export, tmp_path):
         ingest_file(engine, export, source="helpdesk", kind="complaint", redactor=redact)
     with session_scope(engine) as s:
         assert repo.count_documents(s) == 3
+
+
+def test_two_ingests_of_one_export_at_once_store_it_once(tmp_path, engine, monkeypatch):
+    """The race of two `koe ingest` of the same file: the other writer stores the rows between our duplicate
+    check and our insert (made to happen here by hiding them from the first check). The batch is stored
+    again and counts them as duplicates; no IntegrityError, nothing lost or doubled."""
+    from nlp.pii import make_redactor
+    from store import repo
+
+    export = tmp_path / "tickets.csv"
+    export.write_text(
+        "id,date,text\nC1,2026-11-02 10:00,注文した商品がまだ届きません\nC2,2026-11-02 11:00,ログインできません\n",
+        encoding="utf-8",
+    )
+    other = ingest_file(engine, export, source="desk", kind="ticket", redactor=make_redactor())
+    real = repo.existing_keys
+    calls = []
+
+    def first_check_misses_the_other_writer(session, keys):
+        calls.append(len(keys))
+        return set() if len(calls) == 1 else real(session, keys)
+
+    monkeypatch.setattr(repo, "existing_keys", first_check_misses_the_other_writer)
+    ours = ingest_file(engine, export, source="desk", kind="ticket", redactor=make_redactor())
+    assert (other.new, ours.new, ours.duplicate) == (2, 0, 2) and len(calls) == 2
+    with session_scope(engine) as session:
+        assert repo.count_documents(session) == 2
