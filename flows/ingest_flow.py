@@ -38,11 +38,22 @@ def summary_markdown(reports: list[IngestReport], failures: list[str]) -> str:
     return "\n".join(lines)
 
 
+class SourcesFailed(RuntimeError):
+    """Some sources could not be pulled (the others were stored): the run fails so cron and monitoring see it."""
+
+    def __init__(self, summary: str, failed: int) -> None:
+        super().__init__(f"{failed} source(s) not ingested; the others were stored")
+        self.summary = summary
+
+
 @flow(name="ingest")
 def ingest_sources() -> str:
-    """Pull every configured source once (deployed hourly). Returns the run summary, failures included."""
+    """Pull every configured source once (deployed hourly). Returns the run summary; when a source failed,
+    the others are stored, the summary is published, and the run fails (SourcesFailed)."""
     settings = Settings()
     reports, failures = ingest_all(make_engine(settings.database_url), settings)
     summary = summary_markdown(reports, failures)
     create_markdown_artifact(key="ingest", markdown=summary, description="koe ingest summary")
+    if failures:
+        raise SourcesFailed(summary, len(failures))
     return summary

@@ -29,6 +29,10 @@ CHANNELS = {"email": "mail", "web": "form", "chat": "chat", "native_messaging": 
             "api": "api", "voice": "phone", "mobile_sdk": "app"}  # fmt: skip
 
 
+class NotFound(SourceError):
+    """HTTP 404: the resource is gone (a ticket deleted after the export listed it)."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 5  # per request, the first included
@@ -84,6 +88,8 @@ class ZendeskClient:
                 last = f"HTTP {response.status_code}"
                 self.sleep(self.retry.backoff_seconds * 2**attempt)
                 continue
+            if response.status_code == 404:
+                raise NotFound(f"{self.source}: GET {response.url}: HTTP 404")
             if response.status_code >= 400:
                 status = f"HTTP {response.status_code} {response.text[:200]}"
                 raise SourceError(f"{self.source}: GET {response.url}: {status}")
@@ -119,6 +125,8 @@ class ZendeskClient:
             cursor = page.cursor
 
     def _page(self, tickets: list[dict], cursor: str | None, end: bool) -> Page:
+        """The page's tickets as records; a ticket that cannot be read is a reject naming its id and why,
+        and the page (and the cursor after it) goes on: one deleted ticket must not stop the export."""
         records, rejects = [], []
         for ticket in tickets:
             origin = f"{self.base_url}{EXPORT_PATH} ticket {ticket.get('id')}"
@@ -126,6 +134,8 @@ class ZendeskClient:
                 continue
             try:
                 records.append(self._record(ticket, origin))
+            except NotFound:  # deleted between the export and the comments call
+                rejects.append(Reject(origin, "deleted before its comments could be read (HTTP 404): skipped"))
             except (KeyError, TypeError, ValueError) as exc:
                 rejects.append(Reject(origin, f"unusable ticket: {exc!r}"))
         return Page(records, rejects, cursor, end)

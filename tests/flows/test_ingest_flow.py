@@ -46,7 +46,7 @@ def zendesk():
 
 
 def test_ingest_flow_pulls_zendesk_mail_reviews_and_names_the_failure(prefect_api, zendesk, tmp_path, monkeypatch):
-    from flows.ingest_flow import ingest_sources
+    from flows.ingest_flow import SourcesFailed, ingest_sources
 
     (tmp_path / "mail").mkdir()
     (tmp_path / "mail" / "1.eml").write_bytes(iso2022jp_mail())
@@ -77,9 +77,11 @@ path = "{tmp_path / "rakuten.csv"}"
         encoding="utf-8",
     )
     monkeypatch.setenv("KOE_CONFIG", str(config))
+    monkeypatch.delenv("KOE_DATABASE_URL")  # the test's koe.toml names the store (the environment would win)
     monkeypatch.setenv("KOE_ZENDESK_TOKEN", "TOKEN")
-    summary = ingest_sources()
-    lines = summary.splitlines()
+    with pytest.raises(SourcesFailed) as failed:  # a failed source fails the run: cron and monitoring see it
+        ingest_sources()
+    lines = failed.value.summary.splitlines()
     assert f"- zendesk ({zendesk.url}): read 2 / new 2 / duplicate 0 / rejected 0" in lines
     assert f"- {tmp_path / 'mail'}: read 1 / new 1 / duplicate 0 / rejected 0" in lines
     assert f"- {tmp_path / 'rakuten.csv'}: read 2 / new 2 / duplicate 0 / rejected 0" in lines
@@ -90,5 +92,6 @@ path = "{tmp_path / "rakuten.csv"}"
         "mailbox": 1,
         "rakuten": 2,
     }
-    again = ingest_sources()  # hourly: nothing twice
-    assert "new 0" in again and db.execute("select count(*) from documents").fetchone() == (5,)
+    with pytest.raises(SourcesFailed) as again:  # hourly: nothing twice
+        ingest_sources()
+    assert "new 0" in again.value.summary and db.execute("select count(*) from documents").fetchone() == (5,)

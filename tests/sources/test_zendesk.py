@@ -195,3 +195,22 @@ def test_zendesk_token_from_a_prefect_secret_block(prefect_api, zendesk, tmp_pat
     assert report.new == 1
     auth = zendesk.hits(EXPORT_PATH)[0].headers["Authorization"]
     assert base64.b64decode(auth.removeprefix("Basic ")).decode() == "cs@example.jp/token:TOKEN"
+
+
+def test_a_ticket_deleted_before_its_comments_is_skipped_and_named_and_the_cursor_moves_on(
+    zendesk, tmp_path, monkeypatch
+):
+    """The export lists ticket 103, then its comments answer 404 (deleted meanwhile): the page's other
+    tickets are stored, the pull goes on to the next page, and 103 is a reject naming its id."""
+    monkeypatch.setenv("KOE_ZENDESK_TOKEN", "TOKEN")
+    zendesk.responses.pop("/api/v2/tickets/103/comments.json")  # the stub answers 404 for unknown paths
+    zendesk.answer(EXPORT_PATH, (200, {}, page([101, 103], "c1", False)), (200, {}, page([104], "c2", True)))
+    engine = make_engine(sqlite_url(tmp_path / "k.db"))
+    spec = ZendeskSource(type="zendesk", base_url=zendesk.url, email="cs@example.jp", attempts=2, backoff_seconds=0)
+    report = pull(engine, spec, make_redactor())
+    assert (report.read, report.new, report.rejected) == (3, 2, 1)
+    (reject,) = report.rejects
+    assert str(reject).endswith("ticket 103: deleted before its comments could be read (HTTP 404): skipped")
+    db = sqlite3.connect(tmp_path / "k.db")
+    assert db.execute("select cursor from source_cursors").fetchall() == [("c2",)]
+    assert sorted(r for (r,) in db.execute("select external_id from documents")) == ["101", "104"]
