@@ -180,6 +180,45 @@ def cmd_release_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sources_list(args: argparse.Namespace) -> int:
+    from store import repo
+    from store.db import session_scope
+
+    with session_scope(_engine()) as session:
+        summaries = repo.source_summaries(session)
+    if not summaries:
+        print("no documents stored yet (koe ingest, koe demo, or sources in koe.toml)")
+    for s in summaries:
+        cursor = f"  cursor {s.cursor}" if s.cursor else ""
+        print(f"{s.source:<24} {s.documents:>9,} documents  {s.first:%Y-%m-%d} 〜 {s.last:%Y-%m-%d}{cursor}")
+    return 0
+
+
+def cmd_sources_remove(args: argparse.Namespace) -> int:
+    from store import repo
+    from store.db import session_scope
+
+    engine = _engine()
+    with session_scope(engine) as session:
+        count = repo.source_counts(session).get(args.name)
+    if count is None:
+        print(f"koe: no documents from a source named {args.name!r} (koe sources list)", file=sys.stderr)
+        return 2
+    if not args.yes:
+        print(f"This removes {count:,} documents of {args.name!r} and their topic assignments.", file=sys.stderr)
+        try:
+            answer = input(f"Type the source name to confirm ({args.name}): ")
+        except EOFError:
+            answer = ""
+        if answer.strip() != args.name:
+            print("koe: not removed", file=sys.stderr)
+            return 1
+    with session_scope(engine) as session:
+        removed = repo.remove_source(session, args.name)
+    print(f"removed {removed:,} documents of {args.name!r}")
+    return 0
+
+
 def cmd_faq_import(args: argparse.Namespace) -> int:
     from pipeline.imports import import_faq
 
@@ -286,6 +325,14 @@ def parser() -> argparse.ArgumentParser:
     rel_list = release.add_parser("list", help="the releases, oldest first")
     rel_list.add_argument("--names", action="store_true", help="one name per line")
     rel_list.set_defaults(func=cmd_release_list)
+
+    sources = sub.add_parser("sources", help="the sources stored so far").add_subparsers(dest="action", required=True)
+    sources_list = sources.add_parser("list", help="each source: documents, first and last day, cursor")
+    sources_list.set_defaults(func=cmd_sources_list)
+    sources_remove = sources.add_parser("remove", help="remove every document of one source (asks first)")
+    sources_remove.add_argument("name")
+    sources_remove.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    sources_remove.set_defaults(func=cmd_sources_remove)
 
     faq = sub.add_parser("faq", help="the shop's FAQ").add_subparsers(dest="action", required=True)
     faq_import = faq.add_parser("import", help="import the FAQ from CSV/TSV/JSONL/Markdown or a saved HTML page")

@@ -26,7 +26,7 @@ class _Terminal(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a line is written (the CLI tested in-process captures it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        self.stream = sys.stderr  # not setStream: it flushes the old stream, which may be closed by now
         super().emit(record)
 
 

@@ -24,6 +24,7 @@ class IngestReport:
     read: int = 0
     new: int = 0
     duplicate: int = 0
+    cross_source: int = 0  # already stored under another source name (the same export twice): stored once
     replies: int = 0  # stored documents that got the agent reply they lacked (a ticket exported again)
     automatic: int = 0  # automatic mails left out (shipping notices ...)
     rejects: list[Reject] = field(default_factory=list)
@@ -35,6 +36,8 @@ class IngestReport:
     def counts(self) -> str:
         counts = f"read {self.read} / new {self.new} / duplicate {self.duplicate} / rejected {self.rejected}"
         extra = []
+        if self.cross_source:
+            extra.append(f"already stored under another source {self.cross_source}")
         if self.replies:
             extra.append(f"replies added {self.replies}")
         if self.automatic:
@@ -103,8 +106,8 @@ def store_records(
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:
-                new, duplicate = repo.add_documents(session, rows)
-                if duplicate and update_replies:
+                added = repo.add_documents(session, rows)
+                if added.duplicate and update_replies:
                     report.replies += repo.add_missing_replies(session, rows)
                 if cursor is not None:
                     repo.set_cursor(session, *cursor)
@@ -112,8 +115,9 @@ def store_records(
         except repo.ConcurrentWrite:  # the other writer's rows are visible now: they count as duplicates
             if attempt == CONFLICT_ATTEMPTS:
                 raise
-    report.new += new
-    report.duplicate += duplicate
+    report.new += added.new
+    report.duplicate += added.duplicate
+    report.cross_source += added.cross_source
     return report
 
 

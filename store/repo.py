@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -65,25 +66,49 @@ class ConcurrentWrite(Exception):
     message never carries the rows (customer text)."""
 
 
-def add_documents(session: Session, rows: Sequence[Mapping]) -> tuple[int, int]:
-    """Insert rows whose (source, external_id) is not stored yet; returns (new, duplicate).
+class Added(NamedTuple):
+    new: int
+    duplicate: int  # already stored under the same source and id (or twice in the batch)
+    cross_source: int = 0  # already stored under another source: the same export imported under two names
+
+
+def add_documents(session: Session, rows: Sequence[Mapping]) -> Added:
+    """Insert rows whose (source, external_id) is not stored yet and whose message (created_at, text) is not
+    stored under another source; returns the counts.
 
     Duplicates inside `rows` count once: a file that lists a ticket twice stores it once. Raises
     ConcurrentWrite when another writer stored one of them meanwhile.
     """
     keys = [(r["source"], r["external_id"]) for r in rows]
     seen = existing_keys(session, keys)
-    fresh = []
+    unseen = []
     for row, key in zip(rows, keys, strict=True):
         if key not in seen:
             seen.add(key)
-            fresh.append(dict(row))
+            unseen.append(row)
+    elsewhere = _stored_elsewhere(session, unseen)
+    fresh = [dict(r) for r in unseen if (r[C.CREATED_AT], r[C.TEXT_HASH]) not in elsewhere]
     if fresh:
         try:
             session.execute(_insert(Document), fresh)
         except IntegrityError:
             raise ConcurrentWrite("another writer stored some of these documents at the same moment") from None
-    return len(fresh), len(rows) - len(fresh)
+    return Added(len(fresh), len(rows) - len(unseen), len(unseen) - len(fresh))
+
+
+def _stored_elsewhere(session: Session, rows: Sequence[Mapping]) -> set[tuple[datetime, str]]:
+    """Content keys of `rows` stored under a source other than the row's own."""
+    if not rows:
+        return set()
+    keys = {(r[C.CREATED_AT], r[C.TEXT_HASH]): r["source"] for r in rows}
+    out = set()
+    for part in _chunks(sorted({h for _, h in keys})):
+        stmt = select(Document.created_at, Document.text_hash, Document.source).where(Document.text_hash.in_(part))
+        for created_at, text_hash, source in session.execute(stmt):
+            own = keys.get((created_at, text_hash))
+            if own is not None and source != own:
+                out.add((created_at, text_hash))
+    return out
 
 
 def add_missing_replies(session: Session, rows: Sequence[Mapping]) -> int:
@@ -113,6 +138,34 @@ def source_counts(session: Session) -> dict[str, int]:
     """Stored documents per source name."""
     stmt = select(Document.source, func.count()).group_by(Document.source).order_by(Document.source)
     return {source: count for source, count in session.execute(stmt)}
+
+
+class SourceSummary(NamedTuple):
+    source: str
+    documents: int
+    first: datetime
+    last: datetime
+    cursor: str | None  # where an incremental source stopped
+
+
+def source_summaries(session: Session) -> list[SourceSummary]:
+    stmt = (
+        select(Document.source, func.count(), func.min(Document.created_at), func.max(Document.created_at))
+        .group_by(Document.source)
+        .order_by(Document.source)
+    )
+    cursors = dict(session.execute(select(SourceCursor.source, SourceCursor.cursor)).tuples().all())
+    return [SourceSummary(s, n, first, last, cursors.get(s)) for s, n, first, last in session.execute(stmt)]
+
+
+def remove_source(session: Session, source: str) -> int:
+    """Every document of `source` (with its topic assignments) and its cursor; returns how many documents.
+    Token and embedding caches stay: they are keyed by text, which other sources may share."""
+    ids = select(Document.id).where(Document.source == source).scalar_subquery()
+    session.execute(delete(DocumentTopic).where(DocumentTopic.document_id.in_(ids)))
+    result: CursorResult = session.execute(delete(Document).where(Document.source == source))  # type: ignore[assignment]
+    session.execute(delete(SourceCursor).where(SourceCursor.source == source))
+    return result.rowcount or 0
 
 
 def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataFrame:

@@ -214,3 +214,23 @@ def test_library_chatter_is_quiet_unless_verbose():
     finally:
         bm25s.filters.clear()
         bm25s.handlers.clear()
+
+
+def test_the_same_export_under_two_names_is_stored_once_and_a_source_can_be_removed(tmp_path, export, koe, monkeypatch):
+    db = tmp_path / "koe.db"
+    koe("ingest", str(export), "--source", "desk", "--kind", "ticket", db=db)
+    again = koe("ingest", str(export), "--source", "desk-copy", "--kind", "ticket", db=db)
+    assert again.stdout.strip().splitlines()[-1] == (
+        "read 3 / new 0 / duplicate 0 / rejected 1 / already stored under another source 2"
+    )
+    listed = koe("sources", "list", db=db).stdout.splitlines()
+    assert len(listed) == 1 and listed[0].split()[:2] == ["desk", "2"]  # the copy stored nothing
+    assert koe("sources", "remove", "nobody", db=db).returncode == 2
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    refused = koe("sources", "remove", "desk", db=db)
+    assert refused.returncode == 1 and "not removed" in refused.stderr
+    monkeypatch.setattr("builtins.input", lambda prompt: "desk")
+    assert koe("sources", "remove", "desk", db=db).stdout.strip() == "removed 2 documents of 'desk'"
+    assert koe("sources", "list", db=db).stdout.startswith("no documents stored yet")
+    # once the original is gone, the export under its other name is new again
+    assert "new 2" in koe("ingest", str(export), "--source", "desk-copy", "--kind", "ticket", db=db).stdout

@@ -28,10 +28,16 @@ def doc(ext: str, text: str, when=datetime(2026, 11, 2, 10), source="helpdesk") 
 def test_add_documents_is_idempotent(engine):
     rows = [doc("1", "配送が遅い"), doc("2", "ログインできない"), doc("2", "ログインできない")]
     with session_scope(engine) as s:
-        assert repo.add_documents(s, rows) == (2, 1)
+        assert repo.add_documents(s, rows) == (2, 1, 0)
     with session_scope(engine) as s:
-        assert repo.add_documents(s, rows) == (0, 3)
-        assert repo.add_documents(s, [doc("1", "配送が遅い", source="reviews")]) == (1, 0)  # other source
+        assert repo.add_documents(s, rows) == (0, 3, 0)
+        # another source: a new message is stored, the same message (same second, same text) is not
+        assert repo.add_documents(s, [doc("9", "配送が遅い", when=datetime(2026, 11, 5), source="reviews")]) == (
+            1,
+            0,
+            0,
+        )
+        assert repo.add_documents(s, [doc("1", "配送が遅い", source="desk-copy")]) == (0, 0, 1)
         assert repo.count_documents(s) == 3
 
 
