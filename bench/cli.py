@@ -70,29 +70,41 @@ def cmd_eval_spikes(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
-    topics = ev.add_parser("topics", help="NMI/ARI of the topic pipeline on labelled real inquiries")
-    topics.add_argument("--data", type=Path, default=SHARED_QUERIES)
-    topics.add_argument("--sample", type=int, default=10000)
-    topics.add_argument("--seed", type=int, default=0)
+    topics = ev.add_parser(
+        "topics",
+        help="NMI/ARI of the topic pipeline on labelled real inquiries",
+    )
+    topics.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
+    topics.add_argument("--sample", type=int, default=10000, help="requests drawn from the data")
+    topics.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
     topics.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
-    topics.add_argument("--no-baselines", action="store_true")
+    topics.add_argument("--no-baselines", action="store_true", help="skip KMeans and default-BERTopic baselines")
     topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
     topics.set_defaults(func=cmd_eval_topics)
-    spikes = ev.add_parser("spikes", help="false positives, FDR and power of the spike detector (simulated)")
-    spikes.add_argument("--data", type=Path, default=SHARED_QUERIES)
-    spikes.add_argument("--seed", type=int, default=0)
-    spikes.add_argument("--replicates", type=int, default=40)
+    spikes = ev.add_parser(
+        "spikes",
+        help="false positives, FDR and power of the spike detector (simulated)",
+    )
+    spikes.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
+    spikes.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
+    spikes.add_argument("--replicates", type=int, default=40, help="simulated datasets per scenario")
     spikes.set_defaults(func=cmd_eval_spikes)
-    gaps = ev.add_parser("faq-gaps", help="recall and precision of FAQ-gap suggestions on hidden real topics")
-    gaps.add_argument("--data", type=Path, default=SHARED_QUERIES)
-    gaps.add_argument("--seed", type=int, default=0)
-    gaps.add_argument("--sample", type=int, default=10000)
+    gaps = ev.add_parser(
+        "faq-gaps",
+        help="recall and precision of FAQ-gap suggestions on hidden real topics",
+    )
+    gaps.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
+    gaps.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
+    gaps.add_argument("--sample", type=int, default=10000, help="requests drawn from the data")
     gaps.set_defaults(func=cmd_eval_faq_gaps)
 
     bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
-    pipeline = bench.add_parser("pipeline", help="ingest to report on a large real-text corpus, timed per stage")
-    pipeline.add_argument("--docs", type=int, default=100000)
-    pipeline.add_argument("--seed", type=int, default=0)
+    pipeline = bench.add_parser(
+        "pipeline",
+        help="ingest to report on a large real-text corpus, timed per stage",
+    )
+    pipeline.add_argument("--docs", type=int, default=100000, help="documents of the 12-week corpus")
+    pipeline.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
     pipeline.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     pipeline.add_argument("--new-docs", type=int, default=20000, help="documents of the incremental new week")
     pipeline.add_argument(
@@ -106,10 +118,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
     )
     pipeline.set_defaults(func=cmd_bench_pipeline)
-    prepare = bench.add_parser("prepare", help="koe prepare on a local Dask cluster vs in process (speed-up)")
-    prepare.add_argument("--docs", type=int, default=30000)
+    prepare = bench.add_parser(
+        "prepare",
+        help="koe prepare on a local Dask cluster vs in process (speed-up)",
+    )
+    prepare.add_argument("--docs", type=int, default=30000, help="documents per week")
     prepare.add_argument("--database-url", required=True, help="an empty PostgreSQL database for the Dask path")
-    prepare.add_argument("--workers", type=int, default=2)
-    prepare.add_argument("--seed", type=int, default=0)
+    prepare.add_argument("--workers", type=int, default=2, help="Dask worker processes")
+    prepare.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
     prepare.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     prepare.set_defaults(func=cmd_bench_prepare)

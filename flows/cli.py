@@ -255,16 +255,28 @@ def cmd_server_up(args: argparse.Namespace) -> int:
     return up(args.port, wait=args.wait, log_dir=args.log_dir)
 
 
+class HelpWithDefaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default, except options whose default is "not given" (None, off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parser() -> argparse.ArgumentParser:
 
-    p = argparse.ArgumentParser(prog="koe", description="koe (声): voice-of-customer mining for Japanese e-commerce")
-    p.add_argument("--verbose", action="store_true", help="Prefect's and the libraries' logs too (default: quiet)")
+    p = argparse.ArgumentParser(
+        prog="koe",
+        description="koe (声): voice-of-customer mining for Japanese e-commerce",
+    )
+    p.add_argument("--verbose", action="store_true", help="Prefect's and the libraries' logs too (quiet without)")
     sub = p.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="store tickets or reviews from a CSV/TSV/JSONL/XLSX export")
-    ingest.add_argument("path", type=Path)
+    ingest.add_argument("path", type=Path, help="the export file")
     ingest.add_argument("--source", required=True, help="name of the source, e.g. zendesk-export")
-    ingest.add_argument("--kind", required=True, choices=["ticket", "review"])
+    ingest.add_argument("--kind", required=True, choices=["ticket", "review"], help="tickets or reviews")
     ingest.add_argument(
         "--map",
         action="append",
@@ -280,37 +292,39 @@ def parser() -> argparse.ArgumentParser:
     weekly.set_defaults(func=cmd_weekly)
 
     demo = sub.add_parser(
-        "demo", help="the bundled sample shop into the store (KOE_DATABASE_URL, default data/koe.db), its reports"
+        "demo",
+        help="the bundled sample shop into the store (KOE_DATABASE_URL, default data/koe.db), its reports",
     )
     demo.add_argument("--out", type=Path, default=None, help="reports go here (default KOE_OUT_DIR, data/out)")
     demo.set_defaults(func=cmd_demo)
 
     prepare = sub.add_parser(
-        "prepare", help="tokenize and embed a weekly window's new texts on a Dask cluster (KOE_DASK_ADDRESS)"
+        "prepare",
+        help="tokenize and embed a weekly window's new texts on a Dask cluster (KOE_DASK_ADDRESS)",
     )
-    prepare.add_argument("--week-of", type=date.fromisoformat, default=None)
+    prepare.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the week (default: last)")
     prepare.add_argument("--workers", type=int, default=2, help="local cluster size when no address is set")
     prepare.set_defaults(func=cmd_prepare)
 
     server = sub.add_parser("server", help="a local Prefect server running koe's deployments")
     server_up = server.add_subparsers(dest="action", required=True).add_parser(
-        "up", help="start a Prefect server on 127.0.0.1, create the work pool, deploy prefect.yaml, start a worker"
+        "up",
+        help="start a Prefect server on 127.0.0.1, create the work pool, deploy prefect.yaml, start a worker",
     )
-    server_up.add_argument("--port", type=int, default=4200, help="default 4200")
-    server_up.add_argument(
-        "--wait", type=float, default=180, help="seconds to wait for the server's /health (default 180)"
-    )
+    server_up.add_argument("--port", type=int, default=4200, help="the server's port")
+    server_up.add_argument("--wait", type=float, default=180, help="seconds to wait for the server's /health")
     server_up.add_argument(
         "--log-dir",
         type=Path,
         default=Path("data/out/server"),
-        help="server.log and worker.log (default data/out/server)",
+        help="where server.log and worker.log go",
     )
     server_up.set_defaults(func=cmd_server_up)
 
     release = sub.add_parser("release", help="the release calendar").add_subparsers(dest="action", required=True)
     rel_import = release.add_parser(
-        "import", help="add the releases of a CSV calendar (name, kind, start, end, area, notes)"
+        "import",
+        help="add the releases of a CSV calendar (name, kind, start, end, area, notes)",
     )
     rel_import.add_argument("path", type=Path)
     rel_import.set_defaults(func=cmd_release_import)
@@ -335,10 +349,16 @@ def parser() -> argparse.ArgumentParser:
     sources_remove.set_defaults(func=cmd_sources_remove)
 
     faq = sub.add_parser("faq", help="the shop's FAQ").add_subparsers(dest="action", required=True)
-    faq_import = faq.add_parser("import", help="import the FAQ from CSV/TSV/JSONL/Markdown or a saved HTML page")
+    faq_import = faq.add_parser(
+        "import",
+        help="import the FAQ from CSV/TSV/JSONL/Markdown or a saved HTML page",
+    )
     faq_import.add_argument("path", type=Path)
     faq_import.set_defaults(func=cmd_faq_import)
-    faq_gaps = faq.add_parser("gaps", help="ranked questions the FAQ does not answer; writes them all to a CSV")
+    faq_gaps = faq.add_parser(
+        "gaps",
+        help="ranked questions the FAQ does not answer; writes them all to a CSV",
+    )
     faq_gaps.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the period's last week")
     faq_gaps.add_argument("--top", type=int, default=10, help="how many to print")
     faq_gaps.add_argument("--refit", action="store_true", help="fit the topics again instead of the last fit's")
@@ -359,7 +379,17 @@ def parser() -> argparse.ArgumentParser:
     # more command groups from installed plugins (bench/cli.py adds `eval` and `bench`): flows never imports them
     for plugin in entry_points(group="koe.commands"):
         plugin.load()(sub)
+    _help_with_defaults(p)
     return p
+
+
+def _help_with_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every command's help, the plugins' included, ends each option with its default."""
+    parser.formatter_class = HelpWithDefaults
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _help_with_defaults(child)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,11 @@ def _proposed_question(texts: pd.Series, centrality: np.ndarray, lengths: tuple[
     return max(candidates)[1] if candidates else texts.iloc[0]
 
 
+def _category(value: object) -> str:
+    """An entry's category, or 未分類 when it has none (an empty CSV cell arrives as NaN, not None)."""
+    return value.strip() if isinstance(value, str) and value.strip() else UNCATEGORIZED
+
+
 def _draft_answer(replies: pd.Series) -> str | None:
     """The agents' most common reply to the topic (already redacted at ingest)."""
     replies = replies.dropna().map(str.strip)
@@ -113,7 +118,7 @@ def suggest(
                 TOPIC_ID: topic,
                 LABEL: labels[topic],
                 PROPOSED_QUESTION: _proposed_question(docs[C.TEXT].iloc[uncovered], centrality[uncovered]),
-                CATEGORY: (faq["category"].iloc[nearest] if nearest >= 0 else None) or UNCATEGORIZED,
+                CATEGORY: _category(faq["category"].iloc[nearest] if nearest >= 0 else None),
                 VOLUME: len(members),
                 PREVIOUS: previous,
                 GROWTH: growth,

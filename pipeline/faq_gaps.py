@@ -115,5 +115,5 @@ def run_faq_gaps(
     """Suggestions for the period ending with `week`, over the same window as the weekly report, and their CSV."""
     docs = caches.load_window(engine, week_window(week, config.windows.history_weeks))
     gaps = find_faq_gaps(engine, config, docs, week, refit, hooks)
-    path = config.out_dir / f"faq-gaps-{week}.csv"
+    path = config.out_dir / gaps_report.csv_name(week)
     return gaps, gaps_report.write_gaps_csv(gaps.suggestions, path).resolve()

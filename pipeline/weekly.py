@@ -138,6 +138,6 @@ def _store_and_render(
     )
     html = report.write_html(context, out / "report.html").resolve()
     csv = report.write_csv(summary, out / "topics.csv").resolve()
-    faq_csv = gaps_report.write_gaps_csv(gaps.suggestions, out / "faq_gaps.csv").resolve()
+    faq_csv = gaps_report.write_gaps_csv(gaps.suggestions, out / gaps_report.csv_name(summary.week_start)).resolve()
     modelling.finish_run(engine, run_id, model_path=model_path, report_path=html, csv_path=csv)
     return WeeklyOutputs(run_id, html, csv, summary, spikes, gaps, faq_csv, modelled)

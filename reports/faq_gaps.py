@@ -58,6 +58,11 @@ def gaps_frame(suggestions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def csv_name(week: object) -> str:
+    """One name for the FAQ-gap CSV, whether the weekly run or `koe faq gaps` writes it."""
+    return f"faq-gaps-{week}.csv"
+
+
 def write_gaps_csv(suggestions: pd.DataFrame, path: Path) -> Path:
     """UTF-8 with BOM, like the topics CSV: Excel on Japanese Windows opens it without mojibake."""
     path.parent.mkdir(parents=True, exist_ok=True)

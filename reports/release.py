@@ -69,6 +69,9 @@ def build_context(
     for r in result.to_dict("records"):
         row = pd.Series(r)
         topic = described.loc[r[S.TOPIC_ID]]
+        new = bool(r[S.IS_NEW]) or not np.isfinite(r[S.RATE_RATIO])
+        # the 95% interval is per topic; q corrects for testing every topic at once, so both can disagree
+        ci_only = not r[S.SIGNIFICANT] and (r[S.CI_LOW] > 1 or r[S.CI_HIGH] < 1)
         rows.append(
             {
                 "id": int(r[S.TOPIC_ID]),
@@ -78,13 +81,15 @@ def build_context(
                 "post": r[S.POST],
                 "pre_per_day": f"{r[S.PRE_RATE]:.1f}",
                 "post_per_day": f"{r[S.POST_RATE]:.1f}",
-                "ratio": _fmt(r[S.RATE_RATIO]),
-                "ci": f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
+                # a topic absent before has no finite ratio: say what happened instead of 「∞倍 ・ CI 0.00–∞」
+                "ratio": f"新規（前 {r[S.PRE]}件 → 後 {r[S.POST]}件）" if new else f"{_fmt(r[S.RATE_RATIO])}倍",
+                "ci": "—" if new else f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
+                "ci_only": bool(ci_only),
                 "q": S.format_q(r[S.Q_VALUE]).removeprefix("q").removeprefix("="),
                 "method": r[S.METHOD],
                 "significant": bool(r[S.SIGNIFICANT]),
                 "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),
-                "is_new": bool(r[S.IS_NEW]),
+                "is_new": new,
                 "line": plain_line(release, topic[C.LABEL], row),
                 "quotes": quotes.get(int(r[S.TOPIC_ID]), []),
                 "chart": charts.daily_timeline(
@@ -104,6 +109,7 @@ def build_context(
         "post": f"{win.release_day} 〜 {win.post_end - timedelta(days=1)}（データのある {win.post_days}日）",
         "shortened": win.shortened,
         "rose": [r for r in rows if r["rose"]],
+        "ci_only": any(r["ci_only"] for r in rows),
         "others": [r for r in rows if not r["rose"]],
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         "notes": notes or [],

@@ -116,6 +116,8 @@ def build_context(
         "topics": topics[:DETAILED_TOPICS],
         "more_topics": topics[DETAILED_TOPICS:],
         "new_topics": [t for t in topics if t["is_new"]],
+        # topics listed for their fall from last week have no complaint this week: not this week's topics
+        "topics_this_week": sum(1 for t in topics if t["count"] > 0),
         "type_chart": charts.type_trend(
             summary.weeks, {str(c): [int(v) for v in summary.type_trend[c]] for c in summary.type_trend.columns}
         ),

@@ -234,3 +234,16 @@ def test_the_same_export_under_two_names_is_stored_once_and_a_source_can_be_remo
     assert koe("sources", "list", db=db).stdout.startswith("no documents stored yet")
     # once the original is gone, the export under its other name is new again
     assert "new 2" in koe("ingest", str(export), "--source", "desk-copy", "--kind", "ticket", db=db).stdout
+
+
+def test_help_texts_give_defaults(capsys):
+    from flows.cli import main
+
+    for command in (["faq", "gaps"], ["server", "up"], ["eval", "topics"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "(default:" in text, command
+    with pytest.raises(SystemExit):
+        main(["faq", "gaps", "--help"])
+    assert "how many to print (default: 10)" in " ".join(capsys.readouterr().out.split())

@@ -155,3 +155,18 @@ def test_growth_is_bounded_and_a_vanishing_theme_sinks():
     )
     assert out[G.TOPIC_ID].tolist() == [0, 1]
     assert out[G.GROWTH].tolist() == pytest.approx([2 / 3, -2 / 3])
+
+
+def test_an_entry_without_a_category_gives_uncategorized_not_nan():
+    """An FAQ CSV with an empty category cell: pandas reads NaN, and NaN is truthy; the suggestion says 未分類."""
+    faq = FAQ.assign(category=[np.nan] * len(FAQ))
+    texts = ["ギフト包装はできますか？"] * 4
+    docs = G.message_columns(texts)
+    scores = np.zeros((4, len(FAQ)))
+    scores[:, 0] = 0.3  # nearest entry 0, not covered
+    messages = G.Messages(docs, np.zeros(4, dtype=int), np.ones(4), np.ones(4, dtype=bool), np.zeros(4, dtype=bool))
+    topics = pd.DataFrame(
+        {C.TOPIC_ID: [0], C.LABEL: ["ギフト"], C.KEYWORDS: [["ギフト"]], C.REPRESENTATIVE: [""], C.SIZE: [4]}
+    )
+    out = G.suggest(messages, topics, G.Matches(scores, coverage(scores)), faq)
+    assert out[G.CATEGORY].tolist() == ["未分類"]

@@ -1,5 +1,6 @@
 """The weekly report page: content, escaping of customer text, self-containment, and a real browser."""
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
@@ -127,3 +128,25 @@ def test_browser_renders_charts_and_shows_script_as_text(html_path, tmp_path):
     assert soup.select("#type-trend .main-svg"), "plotly did not draw offline"
     assert soup.select("#trend-0 .main-svg")
     assert "<script>alert(1)</script> カートに入らない" in soup.select_one("#topic-1").get_text()
+
+
+def test_changes_read_as_plus_and_minus_and_only_this_weeks_topics_count(summary, tmp_path):
+    """▲ means minus in Japanese business documents: a rise is ↑+N, a fall ↓−N. A topic listed only for its
+    fall to zero is not one of this week's topics."""
+    quiet = summary.topics.assign(count=[2, 0], previous=[1, 2], change=[1, -2])
+    gone = dataclasses.replace(summary, topics=quiet)
+    soup = BeautifulSoup(report.write_html(report.build_context(gone), tmp_path / "r.html").read_text(), "html.parser")
+    text = soup.get_text(" ")
+    assert "▲" not in text and "▼" not in text
+    assert "↑+1" in text and "↓−2" in text
+    assert soup.select(".kpi .v")[2].text == "1"  # of the two listed topics, one has complaints this week
+
+
+def test_charts_use_the_basic_bundle_of_the_same_plotly_js(html_path):
+    """Every report inlines plotly.js: the basic bundle (scatter, bar) of the version plotly.py draws for."""
+    from plotly.offline import get_plotlyjs_version
+
+    from reports import charts
+
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in charts.plotly_js()[:200]
+    assert html_path.stat().st_size < 1_500_000  # the full bundle alone is 4.6 MB
