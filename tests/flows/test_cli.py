@@ -247,3 +247,15 @@ def test_help_texts_give_defaults(capsys):
     with pytest.raises(SystemExit):
         main(["faq", "gaps", "--help"])
     assert "how many to print (default: 10)" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_broken_koe_toml_is_one_line_naming_the_file(tmp_path, koe, monkeypatch):
+    bad = tmp_path / "koe.toml"
+    bad.write_text('[[sources]]\ntype = "zendesk"\nbase_url = \n', encoding="utf-8")
+    monkeypatch.setenv("KOE_CONFIG", str(bad))
+    result = koe("weekly", db=tmp_path / "koe.db")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"koe: {bad}: ") and "line 3" in result.stderr
+    bad.write_text('[[sources]]\ntype = "zendesk"\nbase_url = "https://x.zendesk.com"\n', encoding="utf-8")
+    missing = koe("weekly", db=tmp_path / "koe.db")  # a source without its e-mail: named, in one line
+    assert missing.returncode == 1 and missing.stderr.startswith("koe: setting sources") and "email" in missing.stderr
