@@ -85,10 +85,16 @@ def _settings():
 
 
 def cmd_weekly(args: argparse.Namespace) -> int:
+    from flows.ingest_flow import SourcesFailed
     from flows.weekly import weekly_report
 
     _settings()
-    print(weekly_report(week_of=args.week_of, refit=args.refit))
+    try:
+        print(weekly_report(week_of=args.week_of, refit=args.refit))
+    except SourcesFailed as exc:  # the report exists and names them; cron must still see the failure
+        print(f"koe: {exc} (named at the top of the report)", file=sys.stderr)
+        print(exc.report)
+        return 4
     return 0
 
 

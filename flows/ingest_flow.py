@@ -39,11 +39,13 @@ def summary_markdown(reports: list[IngestReport], failures: list[str]) -> str:
 
 
 class SourcesFailed(RuntimeError):
-    """Some sources could not be pulled (the others were stored): the run fails so cron and monitoring see it."""
+    """Some sources could not be pulled (the others were stored, and a weekly report was still written,
+    naming them): the run fails so cron and monitoring see it. `report` is the weekly report's path."""
 
-    def __init__(self, summary: str, failed: int) -> None:
+    def __init__(self, summary: str, failed: int, report: str | None = None) -> None:
         super().__init__(f"{failed} source(s) not ingested; the others were stored")
         self.summary = summary
+        self.report = report
 
 
 @flow(name="ingest")

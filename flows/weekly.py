@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows.console import PROGRESS
-from flows.ingest_flow import ingest_all
+from flows.ingest_flow import SourcesFailed, ingest_all
 from flows.settings import Settings
 from flows.tasks import analyse_week, notify_team
 from pipeline import caches
@@ -50,5 +50,9 @@ def weekly_report(week_of: date | None = None, refit: bool = False) -> str:
     """The report of the Monday-Sunday week containing `week_of` (default: the last complete week, or the
     last complete week of the data when it ends earlier),
     with settings from the environment (KOE_*). New complaints are assigned with the last weekly run's
-    topics unless `refit` (or a new theme, nlp.assign.drift). Returns the HTML report's path."""
-    return str(run_weekly(Settings(), week_of, refit).html)
+    topics unless `refit` (or a new theme, nlp.assign.drift). Returns the HTML report's path. When a
+    source could not be pulled the report is still written (naming it) and the run then fails."""
+    outputs = run_weekly(Settings(), week_of, refit)
+    if outputs.failures:
+        raise SourcesFailed("\n".join(outputs.failures), len(outputs.failures), str(outputs.html))
+    return str(outputs.html)

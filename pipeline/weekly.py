@@ -38,6 +38,7 @@ class WeeklyOutputs:
     faq_gaps: faq_gaps.FaqGaps
     faq_csv: Path
     modelled: modelling.Modelled
+    failures: list[str]  # notes of sources that could not be pulled before the run (shown in the report)
 
 
 def analyse_week(
@@ -48,7 +49,8 @@ def analyse_week(
     refit: bool = False,
     hooks: Hooks = QUIET,
 ) -> WeeklyOutputs:
-    """The report of the week starting `week`; `notes` (failed sources ...) are shown at its top."""
+    """The report of the week starting `week`; `notes` (sources that failed) are shown at its top and
+    returned as `failures`."""
     span = week_window(week, config.windows.history_weeks)
     with hooks.stage("load", 0):
         docs = caches.load_window(engine, span)
@@ -71,6 +73,7 @@ def analyse_week(
             [*(notes or []), *coverage, *modelled.notes, *spike_notes],
             spikes,
             gaps,
+            list(notes or []),
         )
 
 
@@ -119,6 +122,7 @@ def _store_and_render(
     notes: list[str],
     spikes: list[dict],
     gaps: faq_gaps.FaqGaps,
+    failures: list[str],
 ) -> WeeklyOutputs:
     out = config.out_dir / f"weekly-{summary.week_start}"
     week = Span(summary.week_start, summary.week_start + WEEK)
@@ -140,4 +144,4 @@ def _store_and_render(
     csv = report.write_csv(summary, out / "topics.csv").resolve()
     faq_csv = gaps_report.write_gaps_csv(gaps.suggestions, out / gaps_report.csv_name(summary.week_start)).resolve()
     modelling.finish_run(engine, run_id, model_path=model_path, report_path=html, csv_path=csv)
-    return WeeklyOutputs(run_id, html, csv, summary, spikes, gaps, faq_csv, modelled)
+    return WeeklyOutputs(run_id, html, csv, summary, spikes, gaps, faq_csv, modelled, failures)

@@ -214,10 +214,11 @@ def test_weekly_run_notifies_webhooks_and_mail(demo, own_store, monkeypatch):
 
 def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_path, monkeypatch):
     """The scheduled flow: settings from KOE_* variables, a broken source named in the report while the
-    others are ingested, and a quiet week still reported."""
+    others are ingested, a quiet week still reported, and the run failing so cron and monitoring see it."""
     import json
     from datetime import date
 
+    from flows.ingest_flow import SourcesFailed
     from flows.weekly import weekly_report
 
     export = tmp_path / "tickets.csv"
@@ -236,7 +237,9 @@ def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_p
             ]
         ),
     )
-    path = weekly_report(week_of=date(2026, 11, 12))
+    with pytest.raises(SourcesFailed) as failed:
+        weekly_report(week_of=date(2026, 11, 12))
+    path = failed.value.report  # written all the same
     soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
     assert path.endswith("weekly-2026-11-09/report.html")
     assert soup.select_one(".kpi .v").text == "2"
