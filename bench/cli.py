@@ -68,15 +68,21 @@ def cmd_eval_spikes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_arguments(parser: argparse.ArgumentParser, sample: bool) -> None:
+    """What every evaluation reads: the labelled requests, a seed, and (most) a sample size."""
+    parser.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
+    if sample:
+        parser.add_argument("--sample", type=int, default=10000, help="requests drawn from the data")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("eval", help="quality evaluations").add_subparsers(dest="what", required=True)
     topics = ev.add_parser(
         "topics",
         help="NMI/ARI of the topic pipeline on labelled real inquiries",
     )
-    topics.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
-    topics.add_argument("--sample", type=int, default=10000, help="requests drawn from the data")
-    topics.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
+    _data_arguments(topics, sample=True)
     topics.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
     topics.add_argument("--no-baselines", action="store_true", help="skip KMeans and default-BERTopic baselines")
     topics.add_argument("--max-fit-docs", type=int, default=20000, help="UMAP/HDBSCAN fit sample (0: all)")
@@ -85,17 +91,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "spikes",
         help="false positives, FDR and power of the spike detector (simulated)",
     )
-    spikes.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
-    spikes.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
+    _data_arguments(spikes, sample=False)
     spikes.add_argument("--replicates", type=int, default=40, help="simulated datasets per scenario")
     spikes.set_defaults(func=cmd_eval_spikes)
     gaps = ev.add_parser(
         "faq-gaps",
         help="recall and precision of FAQ-gap suggestions on hidden real topics",
     )
-    gaps.add_argument("--data", type=Path, default=SHARED_QUERIES, help="labelled requests (JSONL)")
-    gaps.add_argument("--seed", type=int, default=0, help="random seed (samples, fits)")
-    gaps.add_argument("--sample", type=int, default=10000, help="requests drawn from the data")
+    _data_arguments(gaps, sample=True)
     gaps.set_defaults(func=cmd_eval_faq_gaps)
 
     bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
