@@ -69,3 +69,35 @@ def test_shop_specific_order_pattern():
     redactor = make_redactor([r"KOE\d{8}"])
     assert redactor("KOE20241234 の件です") == "<ORDER> の件です"
     assert redact("KOE20241234 の件です") == "KOE20241234 の件です"
+
+
+LONG_RUNS = {
+    "letters": "a",
+    "digits": "1",
+    "kanji": "東",
+    "kana": "あ",
+    "dots": "a.",
+    "dashes": "1-",
+    "at signs": "a@",
+    "spaces": "a ",
+    "e-mail-like": "a@b.",
+    "phone-like": "090-",
+    "full-width digits": "１２３",
+    "address-like": "東京都港区1-",
+    "url-like": "http://x/",
+}
+
+
+@pytest.mark.parametrize("unit", list(LONG_RUNS.values()), ids=list(LONG_RUNS))
+def test_no_pattern_backtracks_on_a_long_run(unit):
+    """Half a million characters of one class, through every step a text takes before it is stored
+    (normalize, redact, type). The e-mail pattern was quadratic on a run of letters: 48 s at 160k
+    characters, over 15 minutes at 2M; linear, each case takes well under a second here (2M: 0.3-1.1 s)."""
+    import time
+
+    from nlp.prepare import prepare
+
+    text = (unit * (500_000 // len(unit) + 1))[:500_000]
+    start = time.perf_counter()
+    prepare(text, redactor=redact)
+    assert time.perf_counter() - start < 20  # quadratic would take minutes; a busy machine is not a fail
