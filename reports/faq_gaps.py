@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from nlp import faq_gaps as G
+from reports.csv import write_excel_csv
 
 DRAFT_MARK = "【下書き・要確認】"  # an agent reply is a starting point, never a published answer
 SHOWN_IN_REPORT = 10
@@ -64,10 +65,7 @@ def csv_name(week: object) -> str:
 
 
 def write_gaps_csv(suggestions: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 with BOM, like the topics CSV: Excel on Japanese Windows opens it without mojibake."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gaps_frame(suggestions).to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_excel_csv(gaps_frame(suggestions), path)
 
 
 def plain_lines(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[str]:

@@ -13,6 +13,7 @@ from nlp import spikes as S
 from nlp import weekly as W
 from nlp.faq_gaps import PROPOSED_QUESTION as FAQ_QUESTION
 from reports import charts
+from reports.csv import write_excel_csv
 from reports.render import write
 
 CHANNEL_NAMES = {"mail": "メール", "chat": "チャット", "line": "LINE", "form": "フォーム", "review": "レビュー"}
@@ -155,10 +156,7 @@ def topics_frame(summary: W.WeeklySummary) -> pd.DataFrame:
 
 
 def write_csv(summary: W.WeeklySummary, path: Path) -> Path:
-    """UTF-8 with BOM: Excel on Japanese Windows opens it without mojibake."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    topics_frame(summary).to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_excel_csv(topics_frame(summary), path)
 
 
 def notification(summary: W.WeeklySummary, report_path: Path | str, top: int = 3) -> tuple[str, str]:

@@ -150,3 +150,25 @@ def test_charts_use_the_basic_bundle_of_the_same_plotly_js(html_path):
 
     assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in charts.plotly_js()[:200]
     assert html_path.stat().st_size < 1_500_000  # the full bundle alone is 4.6 MB
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x","開く")', "+81 90", "-1+1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_never_start_a_formula(summary, tmp_path, payload):
+    """Customer text in a CSV cell that Excel would run as a formula is kept as text (a leading apostrophe)."""
+    import csv
+
+    from nlp import faq_gaps as G
+    from reports import faq_gaps as gaps_report
+
+    topics = summary.topics.assign(**{C.LABEL: payload, C.REPRESENTATIVE: payload})
+    path = report.write_csv(dataclasses.replace(summary, topics=topics), tmp_path / "topics.csv")
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
+    assert {r["label"] for r in rows} == {"'" + payload} and rows[0]["representative"] == "'" + payload
+    assert rows[0]["change"] == "0" or not rows[0]["change"].startswith("'")  # numbers stay numbers
+    gaps = pd.DataFrame([{c: None for c in G.SUGGESTION_COLUMNS}])
+    gaps = gaps.assign(**{G.PROPOSED_QUESTION: payload, G.LABEL: "x", G.EXAMPLES: [[payload]], G.SCORE: 1.0,
+                          G.UNCOVERED_SHARE: 1.0, G.COMPLAINT_SHARE: 0.0, G.NEAREST_SCORE: 0.0})  # fmt: skip
+    faq_rows = list(
+        csv.DictReader(gaps_report.write_gaps_csv(gaps, tmp_path / "g.csv").open(encoding="utf-8-sig", newline=""))
+    )
+    assert faq_rows[0]["proposed_question"] == "'" + payload and faq_rows[0]["examples"] == "'" + payload
