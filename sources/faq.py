@@ -16,7 +16,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from sources.files import decode_bytes, delimited_rows, find_columns
-from sources.records import Reject, SourceError
+from sources.records import Reject, SourceError, shown, shown_columns
 
 _ALIASES = {
     "question": ("question", "q", "質問", "よくある質問", "タイトル", "title"),
@@ -52,7 +52,7 @@ def _entry(question: str, answer: str, origin: str, **extra: str | None) -> FaqE
     if not q:
         raise ValueError("no question")
     if not a:
-        raise ValueError(f"no answer for {q!r}")
+        raise ValueError(f"no answer for {shown(q)}")
     category, url, updated = (_clean(extra.get(k)) or None for k in ("category", "url", "updated"))
     return FaqEntry(q, a, category, url, updated, origin=origin)
 
@@ -62,7 +62,7 @@ def _from_rows(header: list[str], rows: list[tuple[int, dict]], path: Path) -> t
         return [], []
     cols = find_columns(header, _ALIASES)
     if cols["question"] is None or cols["answer"] is None:
-        raise SourceError(f"{path}: an FAQ file needs question and answer columns (has: {', '.join(header)})")
+        raise SourceError(f"{path}: an FAQ file needs question and answer columns (has: {shown_columns(header)})")
     entries, rejects = [], []
     for line, row in rows:
         values = {f: (str(row.get(c)) if c and row.get(c) is not None else None) for f, c in cols.items()}

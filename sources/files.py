@@ -20,7 +20,7 @@ from pydantic import Field
 
 from sources.base import Batch, PullContext, Sink, SourceConfig
 from sources.parse import parse_datetime, parse_rating
-from sources.records import FIELDS, RawRecord, Reject, SourceError
+from sources.records import FIELDS, RawRecord, Reject, SourceError, shown_columns
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 
@@ -202,7 +202,9 @@ def resolve_columns(header: list[str], mapping: Mapping[str, str]) -> dict[str, 
         if fld not in FIELDS:
             raise SourceError(f"--map {column}={fld}: unknown field {fld!r}; fields are {', '.join(FIELDS)}")
         if column not in header:
-            raise SourceError(f"--map {column}={fld}: the file has no column {column!r} (columns: {', '.join(header)})")
+            raise SourceError(
+                f"--map {column}={fld}: the file has no column {column!r} (columns: {shown_columns(header)})"
+            )
     out = {fld: column for column, fld in mapping.items()}
     found = find_columns(header, {fld: aliases for fld, aliases in DEFAULT_ALIASES.items() if fld not in out})
     return out | {fld: column for fld, column in found.items() if column is not None}

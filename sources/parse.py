@@ -6,6 +6,8 @@ import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
 
+from sources.records import shown
+
 TOKYO = timezone(timedelta(hours=9), "Asia/Tokyo")  # Japan has no DST: a fixed offset is exact
 _JA_DATE = re.compile(
     r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*[(（][^)）]*[)）])?\s*(?:(\d{1,2})[時:](\d{1,2})?分?(?::?(\d{1,2})秒?)?)?$"
@@ -32,11 +34,11 @@ def parse_datetime(value: object) -> datetime:
                 year, month, day, hour, minute, second = (parts + [0] * 6)[:6]
                 return datetime(year, month, day, hour, minute, second)
             except ValueError as exc:  # 2026/13/40: the shape matched, the calendar did not
-                raise ValueError(f"unparsable date {text!r} ({exc})") from None
+                raise ValueError(f"unparsable date {shown(text)} ({exc})") from None
     try:
         return _to_tokyo(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:
-        raise ValueError(f"unparsable date {text!r}") from None
+        raise ValueError(f"unparsable date {shown(text)}") from None
 
 
 def _to_tokyo(value: datetime) -> datetime:
@@ -61,7 +63,7 @@ def parse_rating(value: object) -> float | None:
     try:
         rating = float(text.removesuffix("点").removeprefix("星"))
     except ValueError:
-        raise ValueError(f"rating {text!r} is not a number") from None
+        raise ValueError(f"rating {shown(text)} is not a number") from None
     if not 1 <= rating <= 5:
         raise ValueError(f"rating {rating:g} is outside 1-5")
     return rating

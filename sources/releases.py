@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sources.files import decode_bytes, delimited_rows, find_columns
 from sources.parse import parse_datetime
-from sources.records import Reject, SourceError
+from sources.records import Reject, SourceError, shown_columns
 
 RELEASE_KINDS = ("launch", "redesign", "campaign", "incident", "other")
 _ALIASES = {
@@ -57,7 +57,7 @@ def read_releases(path: Path | str) -> tuple[list[ReleaseRecord], list[Reject]]:
     cols = find_columns(header, _ALIASES)
     missing = [f for f in ("name", "kind", "start") if cols[f] is None]
     if missing:
-        raise SourceError(f"{path}: the calendar needs columns {', '.join(missing)} (has: {', '.join(header)})")
+        raise SourceError(f"{path}: the calendar needs columns {', '.join(missing)} (has: {shown_columns(header)})")
     records, rejects = [], []
     for start_line, row in rows:
         try:

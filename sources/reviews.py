@@ -13,7 +13,7 @@ from typing import Literal
 
 from sources.base import Batch, PullContext, Sink, SourceConfig
 from sources.files import FileReadResult, read_chunks, read_file
-from sources.records import SourceError
+from sources.records import SourceError, shown_columns
 
 PRESETS: dict[str, dict[str, str]] = {
     # 楽天市場 RMS「レビュー一覧」CSV download (column names as RMS writes them; no id column: the review
@@ -48,7 +48,7 @@ def preset_mapping(preset: str, header: list[str]) -> dict[str, str]:
     mapping = {column: fld for column, fld in PRESETS[preset].items() if column in header}
     wanted = [column for column, fld in PRESETS[preset].items() if fld == "body"]
     if wanted and not any(column in header for column in wanted):
-        raise SourceError(f"preset {preset!r} expects a column {wanted[0]!r}; the export has {', '.join(header)}")
+        raise SourceError(f"preset {preset!r} expects a column {wanted[0]!r}; the export has {shown_columns(header)}")
     return mapping
 
 

@@ -161,3 +161,25 @@ def test_excel_unicode_text_export(tmp_path):
     path.write_bytes("id\tdate\t本文\r\n1\t2026-11-02 10:00\t注文した商品がまだ届きません\r\n".encode("utf-16"))
     (record,) = read_file(path, source="s", kind="ticket").records
     assert (record.external_id, record.body) == ("1", "注文した商品がまだ届きません")
+
+
+def test_messages_never_copy_a_row_of_customer_text(tmp_path):
+    """A file without a header has a data row where the column names should be, and a date column mapped
+    by mistake holds message text: neither reaches a message or a reject (they go to the terminal, the
+    report and Prefect's logs)."""
+    from sources.files import read_file
+
+    row = "田中太郎,090-1234-5678,tanaka@example.jp,注文した商品がまだ届きません。至急対応してください。"
+    headerless = tmp_path / "noheader.csv"
+    headerless.write_text(f"{row}\n{row}\n", encoding="utf-8")
+    with pytest.raises(SourceError) as failed:
+        read_file(headerless, source="s", kind="ticket", mapping={"本文": "body"})
+    message = str(failed.value)
+    assert "090-1234-5678" not in message and "tanaka@example.jp" not in message and "至急" not in message
+    wrong_date = tmp_path / "wrong.csv"
+    wrong_date.write_text(
+        "id,date,text\n1,まだ届きません。電話は090-1234-5678です。本当に困っています,届きません\n", encoding="utf-8"
+    )
+    (reject,) = read_file(wrong_date, source="s", kind="ticket").rejects
+    assert "090-1234-5678" not in str(reject) and "困っています" not in str(reject)
+    assert str(reject).startswith(f"{wrong_date}:2: unparsable date 'まだ届きません。電話は<PHONE>です。")
