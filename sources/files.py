@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,17 +130,33 @@ def detect_encoding(path: Path) -> str:
 def _lines(path: Path, encoding: str) -> Iterator[str]:
     """The file's lines, decoded as they are read: a big export never sits in memory as one string. Line by
     line, so a decode error names its line (a newline byte never occurs inside a UTF-8, CP932 or EUC-JP
-    character); UTF-16/32 (Excel's "Unicode text") go through Python's decoder instead."""
+    character); UTF-16/32 (Excel's "Unicode text") go through Python's decoder instead. Old Mac exports end
+    lines with CR alone: those are split too (the csv module refused them)."""
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         with path.open(encoding=encoding, newline="") as f:
-            yield from f
+            yield from _cr_split(f)
         return
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
             try:
-                yield raw.decode(encoding)
+                text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise SourceError(f"{path}:{number}: not {encoding} text ({exc.reason})") from exc
+            yield from _cr_split([text])
+
+
+def _cr_split(lines: Iterable[str]) -> Iterator[str]:
+    """Lines as the csv module wants them: a lone CR (not part of CRLF) ends a line too."""
+    for line in lines:
+        if "\r" not in line.rstrip("\r\n"):
+            yield line
+            continue
+        yield from (part + "\n" for part in line.replace("\r\n", "\n").split("\r") if part)
+
+
+# a field may hold a pasted log of several MB (the csv module stops at 131,072 characters by default);
+# what a document may hold is decided later (MAX_TEXT), with a reject, not a crash
+csv.field_size_limit(64 << 20)
 
 
 def delimited_rows(text: str | Iterable[str], delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict]]]:
@@ -173,6 +190,9 @@ def _rows_jsonl(lines: Iterable[str], path: Path, rejects: list[Reject]) -> Iter
         except json.JSONDecodeError as exc:
             rejects.append(Reject(f"{path}:{number}", f"invalid JSON ({exc.msg})"))
             continue
+        except RecursionError:  # a line nested a few thousand levels deep
+            rejects.append(Reject(f"{path}:{number}", "JSON nested too deeply"))
+            continue
         if not isinstance(obj, dict):
             rejects.append(Reject(f"{path}:{number}", "a JSON line must be an object"))
             continue
@@ -187,11 +207,20 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
         raise SourceError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
     try:
-        rows = book.active.iter_rows(values_only=True)
-        header = [str(h) if h is not None else "" for h in next(rows, ())]
-        for number, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield number, dict(zip(header, values, strict=False))
+        sheet = book.active
+        if sheet is None:
+            raise SourceError(f"{path}: the workbook has no sheet")
+        rows = sheet.iter_rows(values_only=True)
+        number = 1
+        try:
+            header = [str(h) if h is not None else "" for h in next(rows, ())]
+            for number, values in enumerate(rows, start=2):
+                if any(v not in (None, "") for v in values):
+                    yield number, dict(zip(header, values, strict=False))
+        except SourceError:
+            raise
+        except Exception as exc:  # bad XML or a CRC error inside the zip shows only while the rows are read
+            raise SourceError(f"{path}: workbook unreadable after row {number} ({type(exc).__name__})") from None
     finally:
         book.close()
 
@@ -217,11 +246,20 @@ def _value(row: Mapping, column: str | None) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_TEXT = 100_000  # characters of one message: beyond, a pasted log or a broken export, not a customer's words
+
+
 def _text(value: object) -> str | None:
+    """A cell as text; a lone surrogate (from a JSON \\ud800 escape) becomes U+FFFD: no database stores it."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = _SURROGATE.sub("\ufffd", str(value)).strip()
     return text or None
+
+
+def _cut(text: str | None, width: int) -> str | None:
+    return text[:width] if text else text
 
 
 def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, origin: str) -> RawRecord:
@@ -229,6 +267,8 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
     body = _text(_value(row, cols.get("body")))
     if not body:
         raise ValueError("no text (empty body)")
+    if len(body) > MAX_TEXT:
+        raise ValueError(f"text of {len(body):,} characters (over {MAX_TEXT:,}: pasted data?)")
     created_at = parse_datetime(_value(row, cols.get("created_at")))
     rating = parse_rating(_value(row, cols.get("rating")))
     title = _text(_value(row, cols.get("title")))
@@ -236,6 +276,8 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
     if external_id is None:  # no id column: the content identifies the row, so a re-run stays idempotent
         digest = hashlib.sha256(f"{created_at.isoformat()}\x1f{title or ''}\x1f{body}".encode()).hexdigest()
         external_id = f"sha:{digest[:32]}"
+    elif len(external_id) > 200:  # the store's column width (store/models.py): a stable stand-in, not a failure
+        external_id = "sha:" + hashlib.sha256(external_id.encode()).hexdigest()[:32]
     channel = _text(_value(row, cols.get("channel"))) or ("review" if kind == "review" else None)
     return RawRecord(
         source=source,
@@ -245,9 +287,10 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
         body=body,
         title=title,
         rating=rating,
-        channel=channel,
-        product=_text(_value(row, cols.get("product"))),
-        product_id=_text(_value(row, cols.get("product_id"))),
+        # cut to the store's column widths (store/models.py): PostgreSQL refused the whole chunk otherwise
+        channel=channel[:50] if channel else None,
+        product=_cut(_text(_value(row, cols.get("product"))), 200),
+        product_id=_cut(_text(_value(row, cols.get("product_id"))), 100),
         agent_reply=_text(_value(row, cols.get("agent_reply"))),
         origin=origin,
     )

@@ -137,6 +137,11 @@ def read_messages(items: Iterable[tuple[str, bytes]], *, source: str, rules: Aut
         except (ValueError, TypeError, LookupError) as exc:
             batch.rejects.append(Reject(origin, str(exc)))
             continue
+        except Exception as exc:  # noqa: BLE001 - the email package fails on broken MIME in many ways
+            # (multipart/related without a boundary: 'str' object has no attribute 'is_attachment'); one
+            # broken message is that message's reject, never the mailbox's end
+            batch.rejects.append(Reject(origin, f"unreadable MIME structure ({type(exc).__name__})"))
+            continue
         if rules.reason(msg):
             batch.automatic.append(origin)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -16,12 +17,28 @@ _OUT_OF_FIVE = re.compile(r"^(?:5つ星のうち\s*([\d.]+)|([\d.]+)\s*out of 5(
 _SLASH_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
+EARLIEST, LATEST = datetime(1990, 1, 1), datetime(2100, 1, 1)  # a customer message outside these is a bad value
+
+
 def parse_datetime(value: object) -> datetime:
     """Naive Asia/Tokyo datetime from ISO 8601 (any offset), 2024/01/15 10:00, 2024年1月15日 10時30分,
-    Excel datetimes or epoch seconds. Raises ValueError naming the value otherwise."""
+    Excel datetimes or epoch seconds, between 1990 and 2100. Raises ValueError naming the value otherwise
+    (9999-12-31T23:59:59-01:00 overflowed on conversion and an epoch of 1e20 crashed the whole file)."""
+    try:
+        parsed = _parse_datetime(value)
+    except (OverflowError, OSError):  # out of the platform's range: no date a customer wrote
+        raise ValueError(f"date {shown(value)} is out of range") from None
+    if not EARLIEST <= parsed < LATEST:
+        raise ValueError(f"date {parsed:%Y-%m-%d} is outside {EARLIEST:%Y}-{LATEST:%Y}")
+    return parsed
+
+
+def _parse_datetime(value: object) -> datetime:
     if isinstance(value, datetime):
         return _to_tokyo(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"date {value} is not a number")
         return datetime.fromtimestamp(float(value), TOKYO).replace(tzinfo=None)
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
     if not text:
@@ -55,7 +72,7 @@ def parse_rating(value: object) -> float | None:
     if not text:
         return None
     if set(text) <= {"★", "☆"}:
-        return float(text.count("★"))
+        text = str(text.count("★"))  # ☆☆☆☆☆ is 0 stars, ★★★★★★ six: both outside 1-5 below
     # marketplace exports: 「5つ星のうち4.0」, "4.0 out of 5 stars"
     stars = _OUT_OF_FIVE.match(text)
     if stars:

@@ -183,3 +183,49 @@ def test_messages_never_copy_a_row_of_customer_text(tmp_path):
     (reject,) = read_file(wrong_date, source="s", kind="ticket").rejects
     assert "090-1234-5678" not in str(reject) and "困っています" not in str(reject)
     assert str(reject).startswith(f"{wrong_date}:2: unparsable date 'まだ届きません。電話は<PHONE>です。")
+
+
+BAD_VALUES = [
+    # (what, CSV line, the reject's reason)
+    ("far-future date with an offset", "9,9999-12-31T23:59:59-01:00,届きません", "is out of range"),
+    ("a date before 1990", "9,1900-01-01 10:00,届きません", "is outside 1990-2100"),
+    ("no stars", "9,2026-11-02,届きません,☆☆☆☆☆", "rating 0 is outside 1-5"),
+    ("six stars", "9,2026-11-02,届きません,★★★★★★", "rating 6 is outside 1-5"),
+    ("rating 0", "9,2026-11-02,届きません,0", "rating 0 is outside 1-5"),
+    ("a pasted log", "9,2026-11-02," + "ログ" * 60_000, "text of 120,000 characters"),
+]
+
+
+@pytest.mark.parametrize(("what", "line", "reason"), BAD_VALUES, ids=[b[0] for b in BAD_VALUES])
+def test_a_bad_value_rejects_its_row_and_the_rest_is_read(tmp_path, what, line, reason):
+    path = tmp_path / "export.csv"
+    good = "1,2026-11-02 10:00,注文した商品がまだ届きません,3"
+    path.write_text(f"id,date,text,rating\n{good}\n{line}\n{good.replace('1,', '2,', 1)}\n", encoding="utf-8")
+    result = read_file(path, source="s", kind="review")
+    assert [r.external_id for r in result.records] == ["1", "2"]
+    (reject,) = result.rejects
+    assert str(reject).startswith(f"{path}:3: ") and reason in str(reject), str(reject)
+
+
+def test_json_numbers_nesting_surrogates_and_cr_only_lines(tmp_path):
+    """Epochs of 1e20 or Infinity, a line nested 5,000 levels, lone surrogates: each its own row's fate.
+    An old Mac export ends lines with CR alone."""
+    lines = [
+        json.dumps({"id": "3\ud800", "date": "2026-11-02", "text": "届きません", "product": "マグ\udfff"}),
+        json.dumps({"id": "1", "date": 1e20, "text": "届きません", "product": None}),
+        '{"id": "2", "date": Infinity, "text": "届きません", "product": null}',
+        "[" * 5000 + "]" * 5000,
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+    result = read_file(path, source="s", kind="ticket")
+    assert [str(r).removeprefix(f"{path}:") for r in result.rejects] == [
+        "2: date '1e+20' is out of range",
+        "3: date inf is not a number",
+        "4: JSON nested too deeply",
+    ]
+    (record,) = result.records  # the surrogates replaced: no database refuses the row
+    assert record.external_id == "3\ufffd" and record.product == "マグ\ufffd"
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes("id,date,text\r1,2026-11-02,届きません\r2,2026-11-03,ログインできません\r".encode("cp932"))
+    assert [r.body for r in read_file(mac, source="s", kind="ticket").records] == ["届きません", "ログインできません"]

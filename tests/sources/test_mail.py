@@ -160,3 +160,26 @@ def test_missing_mail_paths_are_clear_errors(tmp_path):
         list(eml_items(tmp_path / "nope"))
     with pytest.raises(SourceError, match="no such mbox file"):
         list(mbox_items(tmp_path / "nope.mbox"))
+
+
+def test_one_broken_mime_message_is_its_own_reject_and_the_mbox_goes_on(tmp_path):
+    """A multipart/related part without a boundary makes the email package raise AttributeError ('str'
+    object has no attribute 'is_attachment'): that message is rejected, the others of the mbox stored."""
+    import mailbox
+
+    good = (
+        "From: 山田 <yamada@example.jp>\nSubject: 配送\nDate: Mon, 2 Nov 2026 10:00:00 +0900\n"
+        "Message-ID: <{n}@example.jp>\nContent-Type: text/plain; charset=utf-8\n\n注文した商品がまだ届きません\n"
+    )
+    broken = (
+        b"From: a@example.jp\nSubject: x\nDate: Mon, 2 Nov 2026 11:00:00 +0900\nMessage-ID: <b@example.jp>\n"
+        b"Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: multipart/related\n\ninner\n--XX--\n"
+    )
+    box = mailbox.mbox(tmp_path / "support.mbox")
+    for message in (good.format(n=1).encode(), broken, good.format(n=3).encode()):
+        box.add(message)
+    box.close()
+    batch = read_messages(mbox_items(tmp_path / "support.mbox"), source="mail", rules=AutomaticMailRules())
+    assert len(batch.records) == 2 and batch.read == 3
+    (reject,) = batch.rejects
+    assert str(reject).endswith("support.mbox#2: unreadable MIME structure (AttributeError)")
