@@ -90,16 +90,45 @@ class FileReadResult:
         return len(self.records) + len(self.rejects)
 
 
+JAPANESE = ("utf-8", "cp932", "euc_jp")  # what Japanese shops' tools write, most common first
+
+
+def japanese_score(text: str) -> int:
+    """How much `text` reads as Japanese: kana and kanji count, half-width katakana (what EUC-JP bytes
+    become when read as CP932) and replacement characters count against."""
+    score = 0
+    for ch in text:
+        code = ord(ch)
+        if 0x3040 <= code <= 0x30FF or 0x4E00 <= code <= 0x9FFF:
+            score += 1
+        elif 0xFF61 <= code <= 0xFF9F:
+            score -= 1
+        elif ch == "\ufffd":
+            score -= 10
+        elif 0xAC00 <= code <= 0xD7AF:  # Hangul: what charset-normalizer made of small CP932 files
+            score -= 2
+    return score
+
+
 def _encoding_of(data: bytes, path: Path, complete: bool = True) -> str:
-    """UTF-8 (with or without BOM) when it decodes strictly, else what charset-normalizer detects.
+    """UTF-8 when it decodes strictly (a BOM says UTF-8 or UTF-16), else the Japanese encoding under which
+    the bytes read most like Japanese, and only then what charset-normalizer detects. charset-normalizer
+    alone took small CP932 files for Korean (23 of 200) and EUC-JP ones (65 of 200) on this data.
     `complete` False: `data` is the head of a bigger file, and may end inside a character."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # a few bad lines (one UTF-8 line in a CP932 export, a character cut off at the end) must not decide
+    scores = {enc: japanese_score(data.decode(enc, errors="replace")) for enc in JAPANESE}
+    best_japanese = max(scores, key=lambda enc: scores[enc])
+    if scores[best_japanese] > 0:
+        return best_japanese
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -107,6 +136,23 @@ def _encoding_of(data: bytes, path: Path, complete: bool = True) -> str:
         raise SourceError(f"{path}: cannot detect the text encoding (not UTF-8, CP932 or another known one)")
     # charset-normalizer says shift_jis for CP932 files; CP932 is the superset Windows tools write (①, ㈱).
     return "cp932" if best.encoding in ("shift_jis", "shift_jis_2004", "shift_jisx0213") else best.encoding
+
+
+def decode_line(raw: bytes, encoding: str) -> str | None:
+    """One line in the file's encoding, else in another Japanese encoding that decodes it cleanly and reads
+    as Japanese (a UTF-8 line pasted into a CP932 export), else None: the line is rejected, not the file."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        pass
+    for other in JAPANESE:
+        try:
+            text = raw.decode(other)
+        except UnicodeDecodeError:
+            continue
+        if japanese_score(text) > 0:
+            return text
+    return None
 
 
 def decode_bytes(data: bytes, path: Path) -> str:
@@ -127,7 +173,7 @@ def detect_encoding(path: Path) -> str:
     return _encoding_of(head, path, complete)
 
 
-def _lines(path: Path, encoding: str) -> Iterator[str]:
+def _lines(path: Path, encoding: str, rejects: list[Reject]) -> Iterator[str]:
     """The file's lines, decoded as they are read: a big export never sits in memory as one string. Line by
     line, so a decode error names its line (a newline byte never occurs inside a UTF-8, CP932 or EUC-JP
     character); UTF-16/32 (Excel's "Unicode text") go through Python's decoder instead. Old Mac exports end
@@ -138,10 +184,10 @@ def _lines(path: Path, encoding: str) -> Iterator[str]:
         return
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise SourceError(f"{path}:{number}: not {encoding} text ({exc.reason})") from exc
+            text = decode_line(raw, encoding)
+            if text is None:  # the line is rejected; a blank line keeps the reader's line numbers
+                rejects.append(Reject(f"{path}:{number}", f"not {encoding} text, nor UTF-8, CP932 or EUC-JP"))
+                text = "\n"
             yield from _cr_split([text])
 
 
@@ -299,7 +345,7 @@ def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, 
 def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, dict]]:
     if fmt == "xlsx":
         return _rows_xlsx(path)
-    lines = _lines(path, detect_encoding(path))
+    lines = _lines(path, detect_encoding(path), rejects)
     if fmt == "jsonl":
         return _rows_jsonl(lines, path, rejects)
     return delimited_rows(lines, "," if fmt == "csv" else "\t")[1]
@@ -327,7 +373,7 @@ def read_chunks(
     if fmt is None:
         raise SourceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
     chunk = FileReadResult()
-    rejects: list[Reject] = []  # JSONL lines that are not objects land here while rows are read
+    rejects: list[Reject] = []  # lines rejected while rows are read (not JSON objects, undecodable)
     cols: dict[str, str] | None = None
     for line, row in _rows(path, fmt, rejects):
         if cols is None:

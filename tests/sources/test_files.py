@@ -135,8 +135,9 @@ def test_big_exports_are_read_in_chunks(tmp_path):
 
 
 def test_big_exports_stream_after_the_encoding_is_detected_on_their_head(tmp_path, monkeypatch):
-    """Only the head (DETECT_BYTES) decides the encoding; the rest is decoded while it is read. A file
-    that changes encoding after its head fails naming the line, with the rows before it already read."""
+    """Only the head (DETECT_BYTES) decides the encoding; the rest is decoded while it is read. A line in
+    another Japanese encoding after the head is read in that encoding; a line no encoding reads is
+    rejected by its number, and the rows after it are read (nothing stored is lost, nothing is skipped)."""
     import sources.files as files
 
     monkeypatch.setattr(files, "DETECT_BYTES", 200)
@@ -147,12 +148,13 @@ def test_big_exports_stream_after_the_encoding_is_detected_on_their_head(tmp_pat
     assert result.rows_read == 50 and result.records[-1].body == "49件目：注文した商品が届きません①"
 
     mixed = tmp_path / "mixed.csv"
-    mixed.write_bytes(("id,date,本文\n" + "\n".join(rows[:20]) + "\n").encode("utf-8") + rows[20].encode("cp932"))
-    chunks = files.read_chunks(mixed, source="s", kind="ticket", chunk_rows=5)
-    first = next(chunks)
-    assert first.rows_read == 5  # stored before the bad line is reached
-    with pytest.raises(SourceError, match=rf"{mixed}:22: not utf-8 text"):
-        list(chunks)
+    head = ("id,date,本文\n" + "\n".join(rows[:20]) + "\n").encode("utf-8")
+    broken = b"21,2026-11-02 10:21,\xff\xfe\x80 \xfd\n"  # no Japanese encoding reads this line
+    mixed.write_bytes(head + rows[20].encode("cp932") + b"\n" + broken + (rows[22] + "\n").encode("utf-8"))
+    result = files.read_file(mixed, source="s", kind="ticket")
+    assert [r.external_id for r in result.records][-3:] == ["19", "20", "22"]
+    assert result.records[-2].body == "20件目：注文した商品が届きません①"  # the CP932 line, read as CP932
+    assert [str(r) for r in result.rejects] == [f"{mixed}:23: not utf-8 text, nor UTF-8, CP932 or EUC-JP"]
 
 
 def test_excel_unicode_text_export(tmp_path):
@@ -229,3 +231,33 @@ def test_json_numbers_nesting_surrogates_and_cr_only_lines(tmp_path):
     mac = tmp_path / "mac.csv"
     mac.write_bytes("id,date,text\r1,2026-11-02,届きません\r2,2026-11-03,ログインできません\r".encode("cp932"))
     assert [r.body for r in read_file(mac, source="s", kind="ticket").records] == ["届きません", "ログインできません"]
+
+
+def test_small_japanese_files_are_never_taken_for_korean(tmp_path, asdc_sample):
+    """200 small exports (3-8 real requests each) in CP932 and EUC-JP: charset-normalizer alone read 23 of
+    200 such CP932 files as Korean and 65 EUC-JP ones wrongly; every one must come back as written."""
+    import random
+
+    rng = random.Random(0)
+    texts = [r["text"] for r in asdc_sample]
+    wrong = []
+    for i in range(200):
+        encoding = "cp932" if i % 2 else "euc_jp"
+        picked = rng.sample(texts, rng.randint(3, 8))
+        body = "id,date,本文\n" + "".join(f"{n},2026-11-02 10:00,{t}\n" for n, t in enumerate(picked))
+        path = tmp_path / f"{i}.csv"
+        path.write_bytes(body.encode(encoding, errors="ignore"))
+        read = [r.body for r in read_file(path, source="s", kind="ticket").records]
+        expected = [t.encode(encoding, errors="ignore").decode(encoding) for t in picked]
+        if read != expected:
+            wrong.append((i, encoding))
+    assert wrong == []
+
+
+def test_a_character_cut_off_at_the_end_rejects_its_line_not_the_file(tmp_path):
+    path = tmp_path / "cut.csv"
+    data = "id,date,本文\n1,2026-11-02,注文した商品が届きません\n2,2026-11-02,ログインできません\n".encode("cp932")
+    path.write_bytes(data[:-2])  # the last line loses half of 「ん」 and its newline
+    result = read_file(path, source="s", kind="ticket")
+    assert [r.body for r in result.records] == ["注文した商品が届きません"]
+    assert [str(r) for r in result.rejects] == [f"{path}:3: not cp932 text, nor UTF-8, CP932 or EUC-JP"]
