@@ -1,5 +1,6 @@
 """Personal-data redaction: typed placeholders replace e-mails, phones, postal codes, addresses, cards,
-order numbers and token-carrying URLs before any text is stored or shown.
+order numbers, token-carrying URLs, My Numbers, bank accounts, LINE IDs, IP addresses, birth dates and
+names written with an honorific before any text is stored or shown.
 
 Runs on NFKC-normalized text (full-width digits are already ASCII). Patterns are anchored on non-digit
 boundaries so that dates (2024-01-15), prices (¥12,800) and product codes (ABC-1234) survive.
@@ -11,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-_DASH = r"[-‐‑‒–—−ー]"  # customers type phone numbers with any of these, katakana ー included
+_DASH = r"[-‐‑‒–—―−ーｰ]"  # customers type phone numbers with any of these, katakana ー and U+2015 included
+_PHONE_SEP = rf"(?:{_DASH}|[ .])"  # 090 1234 5678, 080.1234.5678
 _NOT_DIGIT_BEFORE = r"(?<![0-9A-Za-z\-])"
 _NOT_DIGIT_AFTER = r"(?![0-9\-])"
 
@@ -19,41 +21,119 @@ _NOT_DIGIT_AFTER = r"(?![0-9\-])"
 # letters or digits with no "@" was tried from every position (quadratic: 48 s at 160k characters)
 _EMAIL = r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
 EMAIL = re.compile(rf"<{_EMAIL}>|{_EMAIL}")  # "名前 <a@b.jp>" loses its brackets with the address
+# how customers hide an address from bots: a @ b.jp, a (at) b.jp, a[at]b.jp, a at b dot jp
+_AT = r"(?:\s?@\s?|\s?[(\[<]at[)\]>]\s?|\sat\s)"
+_DOT = r"(?:\s?\.\s?|\s?[(\[<]dot[)\]>]\s?|\sdot\s)"
+OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{{1,64}}{_AT}[A-Za-z0-9\-]{{1,63}}(?:{_DOT}[A-Za-z0-9\-]{{1,63}}){{0,4}}"
+    rf"{_DOT}[A-Za-z]{{2,6}}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
 URL = re.compile(r"https?://[^\s<>\"'、。）)」]+")
 _URL_SECRET = re.compile(
-    r"[?&#](?:token|access_token|auth|key|api_key|sig|signature|session|sid|code|password|pw|secret|otp|reset)=",
+    r"[?&#;](?:token|access_token|auth|key|api_key|sig|signature|session|sessionid|jsessionid|phpsessid|sid|t|"
+    r"ticket|code|password|pw|secret|otp|reset)=",
     re.IGNORECASE,
 )
 _URL_RANDOM_SEGMENT = re.compile(r"/[A-Za-z0-9_\-]{24,}(?:/|$|\?)")
 PHONE = re.compile(
     _NOT_DIGIT_BEFORE
     + r"(?:"
-    # 03-1234-5678, 090-1234-5678, 03(1234)5678, +81-90-1234-5678
-    + rf"(?:\+81{_DASH}?|0)(?:\d{{1,4}}){_DASH}?\(?\d{{1,4}}\)?{_DASH}?\d{{3,4}}"
-    + rf"|0120{_DASH}?\d{{2,3}}{_DASH}?\d{{3,4}}|0800{_DASH}?\d{{3}}{_DASH}?\d{{4}}"
+    # 03-1234-5678, 090 1234 5678, 080.1234.5678, 03(1234)5678, (03)1234-5678, +81 90 1234 5678
+    + rf"(?:\+81{_PHONE_SEP}?\(?0?|\(0|0)\d{{1,4}}\)?{_PHONE_SEP}?\(?\d{{1,4}}\)?{_PHONE_SEP}?\d{{3,4}}"
+    + rf"|0120{_PHONE_SEP}?\d{{2,3}}{_PHONE_SEP}?\d{{3,4}}|0800{_PHONE_SEP}?\d{{3}}{_PHONE_SEP}?\d{{4}}"
     + r")"
     + _NOT_DIGIT_AFTER
 )
-POSTAL = re.compile(rf"〒\s?\d{{3}}{_DASH}?\d{{4}}|{_NOT_DIGIT_BEFORE}\d{{3}}{_DASH}\d{{4}}{_NOT_DIGIT_AFTER}")
+POSTAL = re.compile(
+    rf"〒\s?\d{{3}}{_DASH}?\d{{4}}"
+    # 郵便番号 1234567: seven digits alone only after the keyword (the keyword stays, like 「郵便番号 <POSTAL>」)
+    r"|(?:(?<=郵便番号)|(?<=郵便番号 )|(?<=郵便番号:)|(?<=郵便番号：)|(?<=郵便番号: ))"
+    rf"\d{{3}}{_DASH}?\d{{4}}{_NOT_DIGIT_AFTER}"
+    rf"|{_NOT_DIGIT_BEFORE}\d{{3}}{_DASH}\d{{4}}{_NOT_DIGIT_AFTER}"
+)
 _PREFECTURES = (
     "北海道|青森県|岩手県|宮城県|秋田県|山形県|福島県|茨城県|栃木県|群馬県|埼玉県|千葉県|東京都|神奈川県|新潟県|"
     "富山県|石川県|福井県|山梨県|長野県|岐阜県|静岡県|愛知県|三重県|滋賀県|京都府|大阪府|兵庫県|奈良県|和歌山県|"
     "鳥取県|島根県|岡山県|広島県|山口県|徳島県|香川県|愛媛県|高知県|福岡県|佐賀県|長崎県|熊本県|大分県|宮崎県|"
     "鹿児島県|沖縄県"
 )
-# A prefecture (or a city/ward) followed by a block number such as 1-2-3 or 1丁目2番3号: a street address.
+_KANJI_NUMBER = "[一二三四五六七八九十〇]{1,3}"
+_BLOCK = rf"(?:\d+|{_KANJI_NUMBER})"
+# A prefecture (or a city/ward) followed by a block number such as 1-2-3, 1丁目2番3号 or 一丁目2番3号: a
+# street address. No hiragana between the ward and the number: 「この地区だと2-4日」 is a delivery time.
 ADDRESS = re.compile(
-    rf"(?:{_PREFECTURES})?[一-龥々ヶケァ-ヴー]{{1,10}}?[市区町村郡][^\s、。,!?]{{0,16}}?"
-    rf"\d+(?:丁目|{_DASH})\s?\d+(?:番地?|{_DASH})?\s?(?:\d+号?)?(?:\s?[^\s、。,!?]{{0,20}}?\d+号室)?"
+    rf"(?:{_PREFECTURES})?[一-龥々ヶケァ-ヴー]{{1,10}}?[市区町村郡][^\s、。,!?ぁ-ん]{{0,16}}?"
+    rf"{_BLOCK}(?:丁目|{_DASH})\s?\d+(?:番地?|{_DASH})?\s?(?:\d+号?)?(?:\s?[^\s、。,!?]{{0,20}}?\d+号室)?"
+)
+# Sapporo's grid (北1条西2丁目) and Kyoto's streets (烏丸通四条上る, 河原町通三条下ル)
+GRID_ADDRESS = re.compile(
+    r"[東西南北]\d{1,2}条[東西南北]?\d{0,2}丁目(?:\d+(?:番地?|-)?\d*号?)?"
+    r"|(?:(?![市区町村郡])[一-龥々]){1,6}通[一-龥々]{0,6}(?:上る|上ル|下る|下ル|東入る?|東入ル|西入る?|西入ル)"
+)
+# a building and its room without 号室: メゾン青山 203 / コーポ田中201号 / ハイツ 1-201
+ROOM = re.compile(
+    r"(?:マンション|ハイツ|アパート|コーポ|レジデンス|メゾン|ヴィラ|パレス|荘)[一-龥々ァ-ヴーA-Za-z]{0,10}\s?"
+    r"(?:\d{1,2}-)?\d{3,4}号?(?![0-9])"
 )
 # Issuer prefixes 2-6 and 14-19 digits: a 13-digit JAN barcode (49...) can pass Luhn by chance.
-CARD_CANDIDATE = re.compile(r"(?<![0-9])[2-6](?:[ \-]?\d){13,18}(?![0-9])")
+CARD_CANDIDATE = re.compile(r"(?<![0-9])[2-6](?:[ .\-]?\d){13,18}(?![0-9])")
 DEFAULT_ORDER_PATTERNS: tuple[str, ...] = (
     # keyword-anchored: 注文番号: ABC-123456 / ご注文番号 12345678
-    r"(?:ご?注文番号|受注番号|オーダー番号|注文ID|order\s*(?:no\.?|number|id|#))\s*(?:は|[:：#])?\s*[A-Za-z0-9][A-Za-z0-9\-]{5,}",
+    r"(?:ご?注文(?:番号|No\.?|ID)|受注(?:番号|No\.?|ID)|オーダー(?:番号|ID|No\.?)|order\s*(?:no\.?|number|id|#))"
+    r"\s*(?:は|[:：#])?\s*[A-Za-z0-9][A-Za-z0-9\-_]{5,}",
+    r"(?<![A-Za-z0-9\-])[a-z][a-z0-9_]{2,19}-\d{8,10}(?![0-9])",  # Yahoo!ショッピング: store-10000123
     r"(?<![0-9])\d{3}-\d{7}-\d{7}(?![0-9])",  # Amazon.co.jp order id
     r"(?<![0-9])\d{6}-\d{8}-\d{7,10}(?![0-9])",  # Rakuten order id
 )
+
+
+# 個人番号 (My Number): 12 digits, also as 4-4-4; kept apart from other 12-digit runs by its check digit
+MY_NUMBER = re.compile(r"(?<![0-9])(?<![0-9][ \-])\d{4}[ \-]?\d{4}[ \-]?\d{4}(?![ \-]?[0-9])")
+BANK_ACCOUNT = re.compile(
+    r"(?:普通|当座|貯蓄)(?:預金)?\s*(?:口座)?\s*(?:番号)?\s*[:：]?\s*\d{6,8}(?![0-9])"
+    r"|口座番号\s*(?:は|[:：])?\s*\d{6,8}(?![0-9])"
+)
+LINE_ID = re.compile(r"(?:LINE|ライン)\s*(?:の\s*)?ID\s*(?:は|[:：])?\s*@?[A-Za-z0-9._\-]{3,20}", re.IGNORECASE)
+IP_ADDRESS = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9.])")
+_DATE = (
+    r"(?:\d{4}\s?[年/.\-]\s?\d{1,2}\s?[月/.\-]\s?\d{1,2}日?"
+    r"|(?:昭和|平成|令和)\s?(?:元|\d{1,2})年\s?\d{1,2}月\s?\d{1,2}日)"
+)
+BIRTHDATE = re.compile(rf"(?:生年月日|誕生日)\s*(?:は|[:：])?\s*{_DATE}")
+# a name with its honorific (山田太郎様, 佐藤 花子さん, 鈴木さま); not the words that take one (お客様, 皆様)
+_NOT_NAMES = (
+    "お客|客|皆|各|担当者|ご担当者|ご担当|担当|店長|店員|業者|配達員|ドライバー|運送会社|宅配業者|オペレーター|"
+    "スタッフ|お届け先|ご依頼主|依頼主|ご注文者|注文者|購入者|送り主|神|王|お疲れ|ご苦労|お世話|皆さん|みな|奥|旦那|お子|子供|"
+    "お父|お母|おじい|おばあ|お兄|お姉|弟|妹|娘|息子|先生|社長|部長|課長|係長|主任|会員|利用者|様々"
+)
+PERSON_NAME = re.compile(
+    rf"(?<![一-龥々ァ-ヴー])(?!(?:{_NOT_NAMES})(?:様|さま|さん|殿|氏))"
+    r"[一-龥々]{1,4}(?:\s?[一-龥々ァ-ヴーぁ-ゖ]{1,4})?(?=\s?(?:様|さま|さん|殿|氏))"
+)
+
+
+def my_number_valid(digits: str) -> bool:
+    """The check digit of a 12-digit 個人番号 (the rule the Cabinet Office publishes)."""
+    body, check = [int(d) for d in digits[:11]], int(digits[11])
+    total = sum(p * (n + 1 if n <= 6 else n - 5) for n, p in enumerate(reversed(body), start=1))
+    remainder = total % 11
+    return check == (0 if remainder <= 1 else 11 - remainder)
+
+
+def _redact_my_numbers(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group())
+        return "<MYNUMBER>" if my_number_valid(digits) else m.group()
+
+    return MY_NUMBER.sub(repl, text)
+
+
+def _redact_ips(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        return "<IP>" if all(int(part) <= 255 for part in m.group().split(".")) else m.group()
+
+    return IP_ADDRESS.sub(repl, text)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -73,6 +153,17 @@ def _redact_cards(text: str) -> str:
         return "<CARD>" if 14 <= len(digits) <= 19 and luhn_valid(digits) else m.group()
 
     return CARD_CANDIDATE.sub(repl, text)
+
+
+def _redact_phones(text: str) -> str:
+    """Japanese numbers have 10 or 11 digits (12 or 13 written with +81): 01.02.2026 is a date, not a phone."""
+
+    def repl(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group())
+        count = len(digits) - (2 if digits.startswith("81") and m.group().startswith("+") else 0)
+        return "<PHONE>" if 10 <= count + (1 if m.group().startswith("+") else 0) <= 11 else m.group()
+
+    return PHONE.sub(repl, text)
 
 
 def _redact_urls(text: str) -> str:
@@ -98,12 +189,21 @@ class Redactor:
             return text
         text = _redact_urls(text)
         text = EMAIL.sub("<EMAIL>", text)
+        text = OBFUSCATED_EMAIL.sub("<EMAIL>", text)
         for pattern in self._orders:  # before cards/phones: order ids are long digit runs too
             text = pattern.sub("<ORDER>", text)
+        text = BIRTHDATE.sub("<BIRTHDATE>", text)  # before the digit patterns take its numbers
+        text = BANK_ACCOUNT.sub("<ACCOUNT>", text)
+        text = LINE_ID.sub("<LINE_ID>", text)
         text = _redact_cards(text)
-        text = PHONE.sub("<PHONE>", text)
+        text = _redact_my_numbers(text)
+        text = _redact_ips(text)
+        text = _redact_phones(text)
         text = POSTAL.sub("<POSTAL>", text)
-        return ADDRESS.sub("<ADDRESS>", text)
+        text = ADDRESS.sub("<ADDRESS>", text)
+        text = GRID_ADDRESS.sub("<ADDRESS>", text)
+        text = ROOM.sub("<ADDRESS>", text)
+        return PERSON_NAME.sub("<NAME>", text)
 
 
 def make_redactor(extra_order_patterns: Iterable[str] = ()) -> Redactor:

@@ -101,3 +101,64 @@ def test_no_pattern_backtracks_on_a_long_run(unit):
     start = time.perf_counter()
     prepare(text, redactor=redact)
     assert time.perf_counter() - start < 20  # quadratic would take minutes; a busy machine is not a fail
+
+
+# how customers really type them (issue #17: each of these reached the store before)
+TYPED_FORMATS = [
+    ("連絡は taro @ example.jp まで", "連絡は <EMAIL> まで"),
+    ("taro at example dot co dot jp にください", "<EMAIL> にください"),
+    ("taro(at)example.jp", "<EMAIL>"),
+    ("taro[at]example.jp へ", "<EMAIL> へ"),
+    ("電話 090 1234 5678 です", "電話 <PHONE> です"),
+    ("+81 90 1234 5678", "<PHONE>"),
+    ("(03)1234-5678 まで", "<PHONE> まで"),
+    ("080.1234.5678", "<PHONE>"),
+    ("090―1234―5678", "<PHONE>"),  # U+2015 HORIZONTAL BAR
+    ("〒123―4567 東京", "<POSTAL> 東京"),
+    ("郵便番号 1234567", "郵便番号 <POSTAL>"),
+    ("大阪市北区梅田一丁目2番3号に", "<ADDRESS>に"),
+    ("札幌市中央区北1条西2丁目の店", "札幌市中央区<ADDRESS>の店"),
+    ("京都市中京区烏丸通四条上る", "京都市中京区<ADDRESS>"),
+    ("メゾン青山 203 に届けて", "<ADDRESS> に届けて"),
+    ("カード 4111.1111.1111.1111", "カード <CARD>"),
+    ("注文No. ABC123456 の件", "<ORDER> の件"),
+    ("オーダーID: 20240115-0001", "<ORDER>"),
+    ("受注No 12345678", "<ORDER>"),
+    ("mystore-10012345 の注文", "<ORDER> の注文"),
+    ("https://shop.example.jp/confirm?t=Zx81kQ 確認", "<URL> 確認"),
+    ("https://shop.example.jp/cart;jsessionid=A1B2C3", "<URL>"),
+    ("https://shop.example.jp/?PHPSESSID=abc123", "<URL>"),
+    ("https://shop.example.jp/login?ticket=ST-123", "<URL>"),
+    ("マイナンバーは 1234 5678 9018 です", "マイナンバーは <MYNUMBER> です"),
+    ("普通 1234567 に返金を", "<ACCOUNT> に返金を"),
+    ("口座番号：7654321", "<ACCOUNT>"),
+    ("LINE ID は yamada_taro です", "<LINE_ID> です"),
+    ("IP 192.168.10.25 から", "IP <IP> から"),
+    ("生年月日 1985年4月12日", "<BIRTHDATE>"),
+    ("山田太郎様 宛に", "<NAME>様 宛に"),
+    ("佐藤 花子さん から", "<NAME>さん から"),
+]
+
+NEAR_MISSES = [
+    "この地区だと2-4日で届きます",  # a delivery time, not 「<ADDRESS>日」
+    "お客様からのお問い合わせ",
+    "皆様にご迷惑をおかけしました",
+    "担当者様にお伝えください",
+    "配達員さんが親切でした",
+    "01.02.2026 に注文",  # a date written with dots is no phone
+    "バージョン 1.2.3 で不具合",
+    "送料は550円、2-3日でお届け",
+    "型番 KX-200 の在庫",
+    "123456789012 は注文数ではありません",  # 12 digits whose check digit fails: no My Number
+    "2026年11月2日に届きました",  # a date, no birth date
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TYPED_FORMATS, ids=[t for t, _ in TYPED_FORMATS])
+def test_formats_customers_type_are_redacted(text, expected):
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_the_near_misses_of_those_formats_survive(text):
+    assert clean(text) == normalize_text(text, courtesy=False)
