@@ -180,7 +180,10 @@ def _lines(path: Path, encoding: str, rejects: list[Reject]) -> Iterator[str]:
     lines with CR alone: those are split too (the csv module refused them)."""
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         with path.open(encoding=encoding, newline="") as f:
-            yield from _cr_split(f)
+            try:
+                yield from _cr_split(f)
+            except UnicodeDecodeError as exc:  # no line structure to reject by in a broken UTF-16 stream
+                raise SourceError(f"{path}: not {encoding} text from byte {exc.start}") from None
         return
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
@@ -205,15 +208,31 @@ def _cr_split(lines: Iterable[str]) -> Iterator[str]:
 csv.field_size_limit(64 << 20)
 
 
-def delimited_rows(text: str | Iterable[str], delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def delimited_rows(
+    text: str | Iterable[str], delimiter: str = ",", rejects: list[Reject] | None = None, origin: str = ""
+) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """(header, rows) of a whole text or of lines as they are read: each non-blank row as (the line it
-    starts on, {column: value}). Quoted values may span lines, so the line is the reader's, not a count."""
+    starts on, {column: value}). Quoted values may span lines, so the line is the reader's, not a count.
+    A line the csv module refuses (a NUL byte ...) becomes a reject in `rejects`, and reading goes on."""
     reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text, delimiter=delimiter)
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise SourceError(f"{origin or 'the file'}:1: unreadable header ({exc})") from None
 
     def rows() -> Iterator[tuple[int, dict]]:
         line = reader.line_num
-        for values in reader:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if rejects is None:
+                    raise SourceError(f"{origin or 'the file'}:{reader.line_num}: {exc}") from None
+                rejects.append(Reject(f"{origin}:{reader.line_num}", f"unreadable line ({exc})"))
+                line = reader.line_num
+                continue
             start, line = line + 1, reader.line_num
             if any(v.strip() for v in values):
                 yield start, dict(zip(header, values, strict=False))
@@ -297,10 +316,11 @@ MAX_TEXT = 100_000  # characters of one message: beyond, a pasted log or a broke
 
 
 def _text(value: object) -> str | None:
-    """A cell as text; a lone surrogate (from a JSON \\ud800 escape) becomes U+FFFD: no database stores it."""
+    """A cell as text; a lone surrogate (from a JSON \\ud800 escape) becomes U+FFFD and a NUL is dropped:
+    no database stores the one, PostgreSQL refuses the other (and with it the whole chunk)."""
     if value is None:
         return None
-    text = _SURROGATE.sub("\ufffd", str(value)).strip()
+    text = _SURROGATE.sub("\ufffd", str(value)).replace("\x00", "").strip()
     return text or None
 
 
@@ -348,7 +368,7 @@ def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, di
     lines = _lines(path, detect_encoding(path), rejects)
     if fmt == "jsonl":
         return _rows_jsonl(lines, path, rejects)
-    return delimited_rows(lines, "," if fmt == "csv" else "\t")[1]
+    return delimited_rows(lines, "," if fmt == "csv" else "\t", rejects, str(path))[1]
 
 
 CHUNK_ROWS = 5000  # rows per stored chunk: memory stays flat however big the export is
