@@ -61,6 +61,12 @@ def cmd_bench_prepare(args: argparse.Namespace) -> int:
     return main(args.docs, args.database_url, workers=args.workers, seed=args.seed, embedder_name=_embedder(args))
 
 
+def cmd_bench_fuzz(args: argparse.Namespace) -> int:
+    from bench.fuzz import main
+
+    return main(args.cases, seed=args.seed)
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -121,6 +127,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--cache-dir", type=Path, default=Path.home() / ".cache" / "koe" / "bench", help="where the history is kept"
     )
     pipeline.set_defaults(func=cmd_bench_pipeline)
+    fuzz = bench.add_parser("fuzz", help="malformed exports and mail through every reader into a store")
+    fuzz.add_argument("--cases", type=int, default=10000, help="generated cases")
+    fuzz.add_argument("--seed", type=int, default=0, help="random seed")
+    fuzz.set_defaults(func=cmd_bench_fuzz)
     prepare = bench.add_parser(
         "prepare",
         help="koe prepare on a local Dask cluster vs in process (speed-up)",

@@ -33,3 +33,12 @@ def test_eval_faq_gaps_prints_json_last_line(capsys):
     assert result["n_hidden"] == 1 and result["n_faq"] == 5
     for scores in (result, result["with_true_coverage"]):
         assert all(0 <= scores[k] <= 1 for k in ("recall_at_10", "recall_at_20", "precision_at_10"))
+
+
+def test_fuzz_over_every_reader_crashes_nothing_hangs_nothing_and_loses_nothing(capsys):
+    """A few hundred seeded malformed exports and mails (bench/fuzz.py) into one store holding a baseline."""
+    assert main(["bench", "fuzz", "--cases", "300", "--seed", "7"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["cases"] == 300 and result["clear_rejects"] + result["rows_stored"] > 0
+    assert (result["crashes"], result["hangs"], result["rows_lost_or_changed"]) == (0, 0, 0), result["crashed"]
+    assert result["line_rejects"] > 0  # the faults were there, and were rejected by line
