@@ -162,3 +162,27 @@ def test_formats_customers_type_are_redacted(text, expected):
 @pytest.mark.parametrize("text", NEAR_MISSES)
 def test_the_near_misses_of_those_formats_survive(text):
     assert clean(text) == normalize_text(text, courtesy=False)
+
+
+def test_five_hundred_planted_values_and_two_hundred_near_misses():
+    """528 values in 33 formats customers type (tests/helpers/planted.py) and 210 near misses (dates, prices,
+    JAN codes, model numbers, times, quantities, day ranges, お客様 ...)."""
+    import re
+
+    from tests.helpers.planted import near_misses, planted, secrets_of
+
+    values = planted()
+    assert len(values) >= 500
+    leaks = []
+    for kind, value, sentence in values:
+        out = clean(sentence)
+        digits_out = re.sub(r"\D", "", out)
+        for secret in secrets_of(kind, value):
+            found = secret in digits_out if secret.isdigit() else secret in out
+            if found:
+                leaks.append((kind, sentence, out))
+    assert leaks == []
+    misses = near_misses()
+    assert len(misses) >= 200
+    changed = [(text, clean(text)) for text in misses if clean(text) != normalize_text(text, courtesy=False)]
+    assert changed == []
