@@ -195,6 +195,8 @@ BAD_VALUES = [
     ("six stars", "9,2026-11-02,届きません,★★★★★★", "rating 6 is outside 1-5"),
     ("rating 0", "9,2026-11-02,届きません,0", "rating 0 is outside 1-5"),
     ("a pasted log", "9,2026-11-02," + "ログ" * 60_000, "text of 120,000 characters"),
+    # over the csv module's 131,072-character field limit, which stopped the whole file before
+    ("a field over the csv limit", "9,2026-11-02," + "長" * 200_000, "text of 200,000 characters"),
 ]
 
 
@@ -261,3 +263,29 @@ def test_a_character_cut_off_at_the_end_rejects_its_line_not_the_file(tmp_path):
     result = read_file(path, source="s", kind="ticket")
     assert [r.body for r in result.records] == ["注文した商品が届きません"]
     assert [str(r) for r in result.rejects] == [f"{path}:3: not cp932 text, nor UTF-8, CP932 or EUC-JP"]
+
+
+def test_broken_workbooks_are_clear_errors(tmp_path):
+    """A workbook whose sheet XML is broken, or whose zip member fails its CRC, passes the opening check and
+    breaks while its rows are read: a clear error naming the file, never a traceback."""
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["id", "date", "本文"])
+    book.active.append(["1", "2026-11-02", "届きません"])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    bad_xml = tmp_path / "bad_xml.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad_xml, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
+    crc = tmp_path / "crc.xlsx"
+    raw = bytearray(good.read_bytes())
+    start = raw.find(b"xl/worksheets/sheet1.xml") + 40  # just past the member's name: its deflated data
+    for i in range(start, start + 20):
+        raw[i] ^= 0x55
+    crc.write_bytes(bytes(raw))
+    for path in (bad_xml, crc):
+        with pytest.raises(SourceError, match=rf"^{path}: "):
+            read_file(path, source="s", kind="ticket")
