@@ -19,6 +19,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault(STARTUP_TIMEOUT_VARIABLE, "300")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "koe")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # koe's logs outside a flow (bench)
 PREFECT_START_FAILED = "Timed out while attempting to connect to ephemeral Prefect API server"
 
 T = TypeVar("T")

@@ -12,6 +12,7 @@ from tests.helpers.postgres import postgres_server  # noqa: F401 - a session fix
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # pipeline logs outside flows
 # Prefect's temporary API needs more than its default 20-30 s on a busy 2-core machine (ARCHITECTURE.md)
 PREFECT_STARTUP_SECONDS = int(os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300"))
 
