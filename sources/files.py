@@ -179,11 +179,16 @@ def _lines(path: Path, encoding: str, rejects: list[Reject]) -> Iterator[str]:
     character); UTF-16/32 (Excel's "Unicode text") go through Python's decoder instead. Old Mac exports end
     lines with CR alone: those are split too (the csv module refused them)."""
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+        # no line structure to reject by in a broken UTF-16 stream: the whole file is decoded once first,
+        # so it fails before anything of it is stored
         with path.open(encoding=encoding, newline="") as f:
             try:
-                yield from _cr_split(f)
-            except UnicodeDecodeError as exc:  # no line structure to reject by in a broken UTF-16 stream
-                raise SourceError(f"{path}: not {encoding} text from byte {exc.start}") from None
+                for _ in f:
+                    pass
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"{path}: not {encoding} text (byte {exc.start} of a block)") from None
+        with path.open(encoding=encoding, newline="") as f:
+            yield from _cr_split(f)
         return
     with path.open("rb") as f:
         for number, raw in enumerate(f, start=1):
@@ -265,6 +270,15 @@ def _rows_jsonl(lines: Iterable[str], path: Path, rejects: list[Reject]) -> Iter
 
 
 def _rows_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
+    """The workbook's rows, after one pass that reads them all and keeps none: a workbook that breaks at
+    row 40,000 (bad XML, a CRC error) must fail before the first chunk is stored, not after (a re-run
+    would store nothing more and fail at the same row)."""
+    for _ in _read_xlsx(path):
+        pass
+    yield from _read_xlsx(path)
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
     try:

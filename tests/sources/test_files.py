@@ -289,3 +289,28 @@ def test_broken_workbooks_are_clear_errors(tmp_path):
     for path in (bad_xml, crc):
         with pytest.raises(SourceError, match=rf"^{path}: "):
             read_file(path, source="s", kind="ticket")
+
+
+def test_a_workbook_that_breaks_late_stores_nothing(tmp_path):
+    """Readability is decided before the first chunk: a workbook whose rows break after the first chunk
+    fails at once, with nothing yielded to store (a re-run would otherwise fail at the same row forever)."""
+    import zipfile
+
+    from sources.files import read_chunks
+
+    book = Workbook()
+    book.active.append(["id", "date", "本文"])
+    for i in range(30):
+        book.active.append([str(i), "2026-11-02", f"{i}件目：届きません"])
+    good = tmp_path / "good.xlsx"
+    book.save(good)
+    late = tmp_path / "late.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(late, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):  # cut the sheet's XML after its 20th row
+                data = data[: data.find(b'<row r="21"')]
+            dst.writestr(item, data)
+    chunks = read_chunks(late, source="s", kind="ticket", chunk_rows=5)
+    with pytest.raises(SourceError, match=rf"^{late}: workbook unreadable after row 20"):
+        next(chunks)
