@@ -18,7 +18,8 @@ from nlp.columns import DocType
 DOC_TYPES = tuple(DocType)
 _PRIORITY = {t: i for i, t in enumerate(DOC_TYPES)}  # ties go to the earlier type
 # Only kana may stand between a cue and its negation: 「丁寧で壊れていなかった」 must not negate 丁寧.
-_NEGATION = re.compile(r"^[ぁ-ゖ]{0,5}?(?:ない|なかった|なく|ず|ません)")
+# kanji 無い/無く negate too: 「悪くは無い」 is not a complaint
+_NEGATION = re.compile(r"^[ぁ-ゖ]{0,5}?(?:ない|無い|なかった|無かった|なく|無く|ず|ません)")
 _RATING_WEIGHT = 3
 _STRONG_CUE = 2
 

@@ -30,3 +30,30 @@ def test_types(text, rating, expected):
 
 def test_nan_rating_is_ignored():
     assert classify("ログインできない", float("nan")) == "complaint"
+
+
+# issue #14's failure classes, in the phrasing of real reviews and tickets, with their near misses
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("部屋が狭かったです", "complaint"),
+        ("部屋は狭くなかった", "other"),
+        ("料理が不味い", "complaint"),
+        ("説明が分かりにくいです", "complaint"),
+        ("せっかくの旅行が台無しでした", "complaint"),
+        ("トイレが汚い", "complaint"),
+        ("汚れはありませんでした", "other"),
+        ("部屋は広くありません", "complaint"),  # a negated quality
+        ("部屋が広くて快適でした", "praise"),
+        ("朝食があるとよかった", "complaint"),  # a wish for what was missing
+        ("もう少し工夫してほしい", "complaint"),
+        ("もっと早く連絡してくれればよかった", "complaint"),
+        ("特に不満もありません", "other"),  # negated, not a complaint
+        ("困りません", "other"),
+        ("悪くは無い", "other"),  # kanji negation
+        ("文句なしの対応でした", "praise"),
+        ("接客が悪い", "complaint"),
+    ],
+)
+def test_evaluative_japanese(text, expected):
+    assert classify(text) == expected
