@@ -1,4 +1,4 @@
-"""The on-demand release check flow (pipeline.release_check): the release is resolved before any work."""
+"""The on-demand release check flow (pipeline.release_check, which resolves the release before any work)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.settings import Settings
 from flows.tasks import check_release
-from pipeline.release_check import CheckRequest, validate
+from pipeline.release_check import CheckRequest
 from store.db import make_engine
 
 
@@ -27,7 +27,8 @@ def release_check(
     settings = Settings()
     engine = make_engine(settings.database_url)
     request = CheckRequest(release=release, on_date=date, pre_days=pre_days, post_days=post_days, refit=refit)
-    info = validate(engine, request)  # an unknown release or a future date fails before any modelling
+    # an unknown release or a future date fails first thing in the check, before anything is loaded
     outputs = check_release(engine, settings.pipeline_config(), request)
-    create_markdown_artifact(key="release-check", markdown=outputs.digest, description=f"koe release check {info.name}")
+    description = f"koe release check {outputs.release.name}"
+    create_markdown_artifact(key="release-check", markdown=outputs.digest, description=description)
     return str(outputs.html)

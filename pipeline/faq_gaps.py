@@ -18,7 +18,7 @@ from nlp.prepare import text_hash
 from pipeline import caches, modelling
 from pipeline.calendar import faq_periods, week_window
 from pipeline.config import PipelineConfig, RunKind
-from pipeline.hooks import QUIET, Hooks
+from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import faq_gaps as gaps_report
 from reports import notes
 from store import repo
@@ -54,7 +54,12 @@ def period_label(week: date, weeks: int) -> str:
 
 
 def find_faq_gaps(
-    engine: Engine, config: PipelineConfig, docs: pd.DataFrame, week: date, refit: bool = False, hooks: Hooks = QUIET
+    engine: Engine,
+    config: PipelineConfig,
+    docs: pd.DataFrame,
+    week: date,
+    refit: bool = False,
+    hooks: Hooks = LOGGING_HOOKS,
 ) -> FaqGaps:
     """Suggestions for the `faq_period_weeks` weeks up to the week starting `week` (growth against as many
     weeks before), from topics of the whole window `docs`, so that a theme is recognised even when it is
@@ -82,10 +87,9 @@ def find_faq_gaps(
         tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
     with hooks.stage("faq_match", len(focus)):
         faq_embeddings, faq_tokens = faq_features(engine, config, faq)
-        embeddings = modelled.embeddings
-        if embeddings is None:  # assigned keeping known topics: not every message's vector is at hand
-            embeddings = modelling.embed(engine, focus, config, hooks, "faq_embed")
-        scores = hybrid_scores(embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
+        # modelled without keep_known: a fit or an assignment, every modelled message's vector is at hand
+        assert modelled.embeddings is not None
+        scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
         period, previous = faq_periods(week, weeks)
         messages = G.Messages(
             focus,
@@ -103,14 +107,14 @@ def _keep_fit(
 ) -> None:
     """Store a fresh fit's topics and centroids as a faq_gaps run: what the next runs assign with."""
     period, _ = faq_periods(week, config.windows.faq_period_weeks)
+    assert modelled.saved is not None  # a fit always saves its centroids (modelling.fit)
     run_id = modelling.record_run(engine, config, RunKind.FAQ_GAPS, period, docs, modelled)
-    if modelled.saved is not None:
-        path = modelled.saved.save(config.out_dir / "faq-topics" / f"run{run_id}").parent
-        modelling.finish_run(engine, run_id, model_path=path)
+    path = modelled.saved.save(config.out_dir / "faq-topics" / f"run{run_id}").parent
+    modelling.finish_run(engine, run_id, model_path=path)
 
 
 def run_faq_gaps(
-    engine: Engine, config: PipelineConfig, week: date, refit: bool = False, hooks: Hooks = QUIET
+    engine: Engine, config: PipelineConfig, week: date, refit: bool = False, hooks: Hooks = LOGGING_HOOKS
 ) -> tuple[FaqGaps, Path]:
     """Suggestions for the period ending with `week`, over the same window as the weekly report, and their CSV."""
     docs = caches.load_window(engine, week_window(week, config.windows.history_weeks))

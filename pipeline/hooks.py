@@ -45,4 +45,4 @@ class Hooks:
     progress: Progress = field(default=logged_progress(_LOG))
 
 
-QUIET = Hooks()
+LOGGING_HOOKS = Hooks()

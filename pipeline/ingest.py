@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,14 +129,13 @@ def ingest_file(
     kind: str,
     redactor: Redactor,
     mapping: Mapping[str, str] | None = None,
-    mapping_for: Callable[[list[str]], Mapping[str, str]] | None = None,
 ) -> IngestReport:
     """Raises SourceError for an unusable file (nothing stored); bad rows are reported, good ones stored,
-    a chunk of rows per transaction (a re-run after a crash stores the rest, nothing twice). `mapping` or
-    `mapping_for` (review presets) map columns to fields."""
+    a chunk of rows per transaction (a re-run after a crash stores the rest, nothing twice). `mapping`
+    maps columns to fields (review presets go through their connector, sources/reviews.py)."""
     if kind not in C.KINDS:
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")
     report = IngestReport(origin=str(path))
-    for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping, mapping_for=mapping_for):
+    for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping):
         store_records(engine, chunk.records, report, redactor, rejects=chunk.rejects)
     return report

@@ -26,7 +26,7 @@ from nlp.topics import TopicResult, fit_topics, too_few
 from pipeline import caches
 from pipeline.calendar import Span
 from pipeline.config import PipelineConfig, RunKind
-from pipeline.hooks import QUIET, Hooks
+from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import notes
 from store import repo
 from store.db import session_scope
@@ -79,7 +79,9 @@ def embed(engine: Engine, docs: pd.DataFrame, config: PipelineConfig, hooks: Hoo
         )
 
 
-def fit(engine: Engine, config: PipelineConfig, docs: pd.DataFrame, focus: Focus, hooks: Hooks = QUIET) -> Modelled:
+def fit(
+    engine: Engine, config: PipelineConfig, docs: pd.DataFrame, focus: Focus, hooks: Hooks = LOGGING_HOOKS
+) -> Modelled:
     """Topics fitted on the window's documents of `focus.types`; too few of them gets a note instead."""
     positions = np.flatnonzero(docs[C.DOC_TYPE].isin(focus.types).to_numpy())
     modelled = docs.iloc[positions]
@@ -116,7 +118,7 @@ def model(
     focus: Focus,
     refit: bool = False,
     keep_known: bool = True,
-    hooks: Hooks = QUIET,
+    hooks: Hooks = LOGGING_HOOKS,
 ) -> Modelled:
     """Topics of the window's documents of `focus.types`: through the topics saved by the last run of
     `focus.run_kind`, unless a refit is asked for or due (no saved topics, another embedder, a new theme:

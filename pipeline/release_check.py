@@ -20,7 +20,7 @@ from nlp import weekly as W
 from pipeline import caches, modelling
 from pipeline.calendar import Span, release_window
 from pipeline.config import PipelineConfig, ReleaseWindows, RunKind
-from pipeline.hooks import QUIET, Hooks
+from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import notes
 from reports import release as report
 from store import repo
@@ -40,6 +40,7 @@ class ReleaseOutputs:
     windows: S.Windows
     topics: pd.DataFrame
     digest: str  # the markdown summary the flow publishes as an artifact
+    release: report.ReleaseInfo
 
 
 def resolve_release(engine: Engine, name: str | None, on_date: dt.date | None) -> report.ReleaseInfo:
@@ -103,19 +104,18 @@ def validate(engine: Engine, request: CheckRequest) -> report.ReleaseInfo:
 
 
 def run_release_check(
-    engine: Engine, config: PipelineConfig, request: CheckRequest, hooks: Hooks = QUIET
+    engine: Engine, config: PipelineConfig, request: CheckRequest, hooks: Hooks = LOGGING_HOOKS
 ) -> ReleaseOutputs:
     """The impact report of a release (by name) or a date."""
     windows = request.windows(config.release)
     info = validate(engine, request)
-    refit = request.refit
     day = info.start.date()
     with hooks.stage("load", 0):
         docs = caches.load_window(engine, release_window(day, windows.pre_days, windows.post_days))
     log.info("release check %s: %d documents around %s", info.name, len(docs), day)
     # the last weekly run's saved topics take every complaint of both windows (no UMAP: no numba compile in
     # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
-    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, refit, keep_known=False, hooks=hooks)
+    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, request.refit, keep_known=False, hooks=hooks)
     if not modelled.has_topics:
         raise ReleaseCheckError("; ".join(modelled.notes))
     counts, totals = modelling.topic_day_counts(docs, modelled)
@@ -132,4 +132,4 @@ def run_release_check(
     period = Span(win.pre_start, win.post_end)
     run_id = modelling.record_run(engine, config, RunKind.RELEASE_CHECK, period, docs, modelled)
     modelling.finish_run(engine, run_id, report_path=html)
-    return ReleaseOutputs(html, result, win, modelled.topics, report.markdown_digest(context, html))
+    return ReleaseOutputs(html, result, win, modelled.topics, report.markdown_digest(context, html), info)

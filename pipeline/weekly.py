@@ -18,7 +18,7 @@ from nlp.topics import save_model
 from pipeline import caches, faq_gaps, modelling
 from pipeline.calendar import WEEK, Span, week_start, week_window
 from pipeline.config import PipelineConfig, RunKind
-from pipeline.hooks import QUIET, Hooks
+from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import faq_gaps as gaps_report
 from reports import notes as report_notes
 from reports import weekly as report
@@ -47,7 +47,7 @@ def analyse_week(
     week: date,
     notes: list[str] | None = None,
     refit: bool = False,
-    hooks: Hooks = QUIET,
+    hooks: Hooks = LOGGING_HOOKS,
 ) -> WeeklyOutputs:
     """The report of the week starting `week`; `notes` (sources that failed) are shown at its top and
     returned as `failures`."""

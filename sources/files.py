@@ -145,7 +145,7 @@ def decode_line(raw: bytes, encoding: str) -> str | None:
         return raw.decode(encoding)
     except UnicodeDecodeError:
         pass
-    for other in JAPANESE:
+    for other in (enc for enc in JAPANESE if enc != encoding):
         try:
             text = raw.decode(other)
         except UnicodeDecodeError:
@@ -296,8 +296,6 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict]]:
             for number, values in enumerate(rows, start=2):
                 if any(v not in (None, "") for v in values):
                     yield number, dict(zip(header, values, strict=False))
-        except SourceError:
-            raise
         except Exception as exc:  # bad XML or a CRC error inside the zip shows only while the rows are read
             raise SourceError(f"{path}: workbook unreadable after row {number} ({type(exc).__name__})") from None
     finally:

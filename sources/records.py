@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from nlp.pii import redact
+
 # The fields a source maps its columns onto.
 FIELDS = ("id", "created_at", "title", "body", "rating", "channel", "product", "product_id", "agent_reply")
 
@@ -47,8 +49,6 @@ def shown(value: object) -> str:
     """A value for an error message or reject reason, which reach the terminal, the report and Prefect's
     logs: personal data redacted, cut to SHOWN_CHARS (a date column mapped to the message text must not
     copy the message into every reject)."""
-    from nlp.pii import redact
-
     text = redact(str(value))
     return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
 
@@ -56,7 +56,5 @@ def shown(value: object) -> str:
 def shown_columns(header: list[str]) -> str:
     """A file's first line for a message: column names as they are, but a file without a header has a data
     row there, so anything long or holding personal data is elided."""
-    from nlp.pii import redact
-
     names = [h if len(h) <= SHOWN_CHARS and redact(h) == h else "…" for h in header[:12]]
     return ", ".join(names) + (f" (+{len(header) - 12} more)" if len(header) > 12 else "")

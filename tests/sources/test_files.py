@@ -265,21 +265,32 @@ def test_a_character_cut_off_at_the_end_rejects_its_line_not_the_file(tmp_path):
     assert [str(r) for r in result.rejects] == [f"{path}:3: not cp932 text, nor UTF-8, CP932 or EUC-JP"]
 
 
+def _workbook(path, rows: int):
+    """A real workbook of `rows` complaint rows under a header."""
+    book = Workbook()
+    book.active.append(["id", "date", "本文"])
+    for i in range(rows):
+        book.active.append([str(i), "2026-11-02", f"{i}件目：届きません"])
+    book.save(path)
+    return path
+
+
+def _with_sheet(good, path, rewrite):
+    """A copy of the workbook `good` whose first sheet's XML is `rewrite(xml)`."""
+    import zipfile
+
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, rewrite(data) if item.filename.endswith("sheet1.xml") else data)
+    return path
+
+
 def test_broken_workbooks_are_clear_errors(tmp_path):
     """A workbook whose sheet XML is broken, or whose zip member fails its CRC, passes the opening check and
     breaks while its rows are read: a clear error naming the file, never a traceback."""
-    import zipfile
-
-    book = Workbook()
-    book.active.append(["id", "date", "本文"])
-    book.active.append(["1", "2026-11-02", "届きません"])
-    good = tmp_path / "good.xlsx"
-    book.save(good)
-    bad_xml = tmp_path / "bad_xml.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad_xml, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            dst.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
+    good = _workbook(tmp_path / "good.xlsx", rows=1)
+    bad_xml = _with_sheet(good, tmp_path / "bad_xml.xlsx", lambda xml: b"<worksheet><sheetData><row>")
     crc = tmp_path / "crc.xlsx"
     raw = bytearray(good.read_bytes())
     start = raw.find(b"xl/worksheets/sheet1.xml") + 40  # just past the member's name: its deflated data
@@ -294,23 +305,11 @@ def test_broken_workbooks_are_clear_errors(tmp_path):
 def test_a_workbook_that_breaks_late_stores_nothing(tmp_path):
     """Readability is decided before the first chunk: a workbook whose rows break after the first chunk
     fails at once, with nothing yielded to store (a re-run would otherwise fail at the same row forever)."""
-    import zipfile
-
     from sources.files import read_chunks
 
-    book = Workbook()
-    book.active.append(["id", "date", "本文"])
-    for i in range(30):
-        book.active.append([str(i), "2026-11-02", f"{i}件目：届きません"])
-    good = tmp_path / "good.xlsx"
-    book.save(good)
-    late = tmp_path / "late.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(late, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename.endswith("sheet1.xml"):  # cut the sheet's XML after its 20th row
-                data = data[: data.find(b'<row r="21"')]
-            dst.writestr(item, data)
+    good = _workbook(tmp_path / "good.xlsx", rows=30)
+    # the sheet's XML cut off after its 20th row
+    late = _with_sheet(good, tmp_path / "late.xlsx", lambda xml: xml[: xml.find(b'<row r="21"')])
     chunks = read_chunks(late, source="s", kind="ticket", chunk_rows=5)
     with pytest.raises(SourceError, match=rf"^{late}: workbook unreadable after row 20"):
         next(chunks)
