@@ -67,6 +67,21 @@ def cmd_bench_fuzz(args: argparse.Namespace) -> int:
     return main(args.cases, seed=args.seed)
 
 
+def cmd_eval_typing(args: argparse.Namespace) -> int:
+    from bench.eval_typing import evaluate
+
+    result = evaluate()
+    for name, part in (
+        ("combined", result),
+        ("lexicon only", result["lexicon_only"]),
+        ("model only", result["model_only"]),
+    ):
+        per_type = "  ".join(f"{t} {s['f1']:.2f}" for t, s in part["per_type"].items())
+        print(f"{name:13s} macro-F1 {part['macro_f1']:.3f}   F1: {per_type}")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def cmd_eval_spikes(args: argparse.Namespace) -> int:
     from bench.eval_spikes import evaluate
 
@@ -100,6 +115,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _data_arguments(spikes, sample=False)
     spikes.add_argument("--replicates", type=int, default=40, help="simulated datasets per scenario")
     spikes.set_defaults(func=cmd_eval_spikes)
+    typing = ev.add_parser(
+        "typing",
+        help="precision/recall/F1 of message typing on the held-out labelled sentences (shipped with koe)",
+    )
+    typing.set_defaults(func=cmd_eval_typing)
     gaps = ev.add_parser(
         "faq-gaps",
         help="recall and precision of FAQ-gap suggestions on hidden real topics",

@@ -46,9 +46,9 @@ def load_pools(shared: Path = SHARED) -> Pools:
 
 def complaint_pieces(pools: Pools) -> list[str]:
     """The pieces koe's own classifier types as complaints (nlp.doctype), for a complaint-heavy corpus."""
-    from nlp.doctype import classify
+    from nlp.doctype import classify_by_cues
 
-    return [t for t in [*pools.requests, *pools.review_sentences] if classify(t) == "complaint"]
+    return [t for t in [*pools.requests, *pools.review_sentences] if classify_by_cues(t) == "complaint"]
 
 
 def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:

@@ -69,6 +69,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from nlp.pii import make_redactor
+    from pipeline.classify import Typed, classify_rows, rows_of
+    from pipeline.typing import typer_for
+    from sources.records import SourceError
+
+    redactor = make_redactor(_settings().order_patterns)
+    typer = typer_for(_engine())  # the store's: the shop's own rated reviews teach it once there are enough
+    try:
+        for item in classify_rows(rows_of(args.path, sys.stdin, _mapping(args.map)), typer, redactor):
+            if isinstance(item, Typed):
+                print(f"{item.doc_type}\t{' '.join(item.text.split())}")
+            else:
+                print(f"rejected {item}", file=sys.stderr)
+    except SourceError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"koe: {args.path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _settings():
     """The settings, validated before any flow starts: a bad koe.toml or KOE_* value is one line, at once."""
     from pydantic import ValidationError
@@ -292,6 +315,18 @@ def parser() -> argparse.ArgumentParser:
         help="map a column to a field (id, created_at, title, body, rating, channel, product, agent_reply)",
     )
     ingest.set_defaults(func=cmd_ingest)
+
+    classify = sub.add_parser(
+        "classify",
+        help="type each message complaint/question/request/praise/other: prints type<TAB>text (redacted)",
+    )
+    classify.add_argument(
+        "path", help="a text file (one message per line), an export (CSV/TSV/JSONL/XLSX: its text column), or -"
+    )
+    classify.add_argument(
+        "--map", action="append", default=[], metavar="COLUMN=FIELD", help="an export's text column: COLUMN=body"
+    )
+    classify.set_defaults(func=cmd_classify)
 
     weekly = sub.add_parser("weekly", help="run the weekly report flow (settings from KOE_* variables)")
     weekly.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the week to report")

@@ -1,11 +1,11 @@
-"""From a raw record's text to what koe stores: normalized, redacted, typed, hashed."""
+"""From a raw record's text to what koe stores: normalized, redacted, hashed (typed in batches at ingest,
+pipeline/ingest.py, so the model scores a chunk at once)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
-from nlp.doctype import classify
 from nlp.normalize import normalize_text
 from nlp.pii import Redactor, redact
 
@@ -17,7 +17,6 @@ class PreparedText:
     text: str
     title: str | None
     agent_reply: str | None
-    doc_type: str
     text_hash: str
 
 
@@ -31,7 +30,6 @@ def prepare(
     title: str | None = None,
     agent_reply: str | None = None,
     channel: str | None = None,
-    rating: float | None = None,
     redactor: Redactor = redact,
 ) -> PreparedText:
     """Mail bodies also lose HTML, quoted replies and signatures. Raises ValueError when nothing is left."""
@@ -45,6 +43,5 @@ def prepare(
         text=text,
         title=clean_title or None,
         agent_reply=clean_reply or None,
-        doc_type=classify(text, rating),
         text_hash=text_hash(text),
     )

@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from nlp import columns as C
+from nlp.doctype import Typer
 from nlp.pii import Redactor
 from nlp.prepare import prepare
+from pipeline.typing import typer_for
 from sources.files import read_chunks
 from sources.records import RawRecord, Reject, SourceError
 from store import repo
@@ -55,7 +57,6 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
         title=record.title,
         agent_reply=record.agent_reply,
         channel=record.channel,
-        rating=record.rating,
         redactor=redactor,
     )
     return {
@@ -70,7 +71,6 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
         C.TEXT: prepared.text,
         C.AGENT_REPLY: prepared.agent_reply,
         C.RATING: record.rating,
-        C.DOC_TYPE: prepared.doc_type,
         C.TEXT_HASH: prepared.text_hash,
         "ingested_at": now,
     }
@@ -89,11 +89,12 @@ def store_records(
     read: int | None = None,
     cursor: tuple[str, str] | None = None,
     update_replies: bool = False,
+    typer: Typer | None = None,
 ) -> IngestReport:
     """One batch a source read (its records, its rejects, `read` items seen: records + rejects unless told)
     into `report`; the new records are stored with, in the same transaction, the (source, cursor) they were
     pulled up to. `update_replies`: records already stored give their agent reply to a stored copy that had
-    none."""
+    none. `typer`: the store's own (pipeline/typing.py) unless given."""
     report.read += len(records) + len(rejects) if read is None else read
     report.rejects.extend(rejects)
     now = datetime.now()
@@ -103,6 +104,10 @@ def store_records(
             rows.append(to_row(record, redactor, now))
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
+    if rows:
+        types = (typer or typer_for(engine)).classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows])
+        for row, doc_type in zip(rows, types, strict=True):
+            row[C.DOC_TYPE] = doc_type.value
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:

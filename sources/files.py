@@ -430,6 +430,40 @@ def read_chunks(
     yield chunk
 
 
+@dataclass(frozen=True)
+class TextRow:
+    origin: str  # file:line
+    body: str
+    rating: float | None
+
+
+def read_texts(path: Path | str, mapping: Mapping[str, str] | None = None) -> Iterator[TextRow | Reject]:
+    """The text (and rating) of every row of an export, for looking at messages without storing them
+    (`koe classify`): no date needed; an unusable row is a Reject, an unusable file a SourceError."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if not path.is_file() or fmt is None:
+        raise SourceError(f"{path}: not an export file ({', '.join(sorted(FORMATS))})")
+    rejects: list[Reject] = []
+    cols: dict[str, str] | None = None
+    for line, row in _rows(path, fmt, rejects):
+        if cols is None:
+            cols = resolve_columns(list(row), mapping or {})
+            if "body" not in cols:
+                raise SourceError(f"{path}: no text column found; name it with --map COLUMN=body")
+        yield from rejects
+        rejects.clear()
+        origin = f"{path}:{line}"
+        try:
+            body = _text(_value(row, cols.get("body")))
+            if not body:
+                raise ValueError("no text (empty body)")
+            yield TextRow(origin, body, parse_rating(_value(row, cols.get("rating"))))
+        except ValueError as exc:
+            yield Reject(origin, str(exc))
+    yield from rejects
+
+
 def read_file(path: Path | str, **options) -> FileReadResult:
     """All of an export at once (small files: FAQ tools, tests); `read_chunks` takes the same options."""
     result = FileReadResult()

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import CursorResult, Insert, Table, delete, func, select, update
+from sqlalchemy import CursorResult, Insert, Table, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -178,6 +178,34 @@ def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataF
     frame = pd.DataFrame.from_records(rows, columns=list(C.DOC_COLUMNS))
     frame[C.CREATED_AT] = pd.to_datetime(frame[C.CREATED_AT])
     return frame
+
+
+class RatedReviews(NamedTuple):
+    low: list[str]  # texts of 1-2 star reviews, newest first
+    high: list[str]  # texts of 4-5 star reviews, newest first
+
+
+def rated_review_counts(session: Session) -> tuple[int, int]:
+    """How many stored reviews have 1-2 stars and how many 4-5."""
+    low = func.sum(case((Document.rating <= 2, 1), else_=0))
+    high = func.sum(case((Document.rating >= 4, 1), else_=0))
+    row = session.execute(select(low, high).where(Document.kind == "review", Document.rating.is_not(None))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def rated_reviews(session: Session, limit: int) -> RatedReviews:
+    """The newest `limit` review texts of each side: what a shop's own typing model learns from."""
+
+    def texts(condition) -> list[str]:
+        stmt = (
+            select(Document.text)
+            .where(Document.kind == "review", condition)
+            .order_by(Document.created_at.desc(), Document.id.desc())
+            .limit(limit)
+        )
+        return list(session.scalars(stmt))
+
+    return RatedReviews(texts(Document.rating <= 2), texts(Document.rating >= 4))
 
 
 def date_range(session: Session) -> tuple[datetime | None, datetime | None]:

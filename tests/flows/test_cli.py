@@ -259,3 +259,29 @@ def test_a_broken_koe_toml_is_one_line_naming_the_file(tmp_path, koe, monkeypatc
     bad.write_text('[[sources]]\ntype = "zendesk"\nbase_url = "https://x.zendesk.com"\n', encoding="utf-8")
     missing = koe("weekly", db=tmp_path / "koe.db")  # a source without its e-mail: named, in one line
     assert missing.returncode == 1 and missing.stderr.startswith("koe: setting sources") and "email" in missing.stderr
+
+
+def test_classify_types_stdin_and_an_export_redacted(tmp_path, koe, monkeypatch):
+    import io
+
+    lines = (
+        "注文した商品がまだ届きません。電話は090-1234-5678です\n\n領収書を発行してください。\nとても良い商品でした。\n"
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    result = koe("classify", "-", db=tmp_path / "koe.db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "complaint\t注文した商品がまだ届きません。電話は<PHONE>です",
+        "request\t領収書を発行してください。",
+        "praise\tとても良い商品でした。",
+    ]
+    export = tmp_path / "reviews.csv"
+    export.write_text(
+        'レビューID,本文,評価\nR1,"箱が潰れて\n届きました",\nR2,,3\nR3,使いやすいです,5\n', encoding="cp932"
+    )
+    result = koe("classify", str(export), db=tmp_path / "koe.db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["complaint\t箱が潰れて 届きました", "praise\t使いやすいです"]
+    assert result.stderr.strip() == f"rejected {export}:4: no text (empty body)"
+    missing = koe("classify", str(tmp_path / "nope.txt"), db=tmp_path / "koe.db")
+    assert missing.returncode == 2 and "No such file" in missing.stderr

@@ -1,6 +1,6 @@
 import pytest
 
-from nlp.doctype import classify
+from nlp.doctype import classify_by_cues
 
 
 @pytest.mark.parametrize(
@@ -25,11 +25,11 @@ from nlp.doctype import classify
     ],
 )
 def test_types(text, rating, expected):
-    assert classify(text, rating) == expected
+    assert classify_by_cues(text, rating) == expected
 
 
 def test_nan_rating_is_ignored():
-    assert classify("ログインできない", float("nan")) == "complaint"
+    assert classify_by_cues("ログインできない", float("nan")) == "complaint"
 
 
 # issue #14's failure classes, in the phrasing of real reviews and tickets, with their near misses
@@ -56,4 +56,4 @@ def test_nan_rating_is_ignored():
     ],
 )
 def test_evaluative_japanese(text, expected):
-    assert classify(text) == expected
+    assert classify_by_cues(text) == expected

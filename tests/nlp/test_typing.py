@@ -1,0 +1,101 @@
+"""The blended typer (lexicon + model trained on the shipped labelled sentences) on real Japanese phrasing,
+and the labelled set it is trained and evaluated on."""
+
+import csv
+from importlib import resources
+
+import pytest
+
+from nlp.columns import DocType
+from nlp.doctype import LEXICON, shipped_typer
+from nlp.typing_model import load_examples, main_clause
+
+C, Q, R, P, OTHER = DocType.COMPLAINT, DocType.QUESTION, DocType.REQUEST, DocType.PRAISE, DocType.OTHER
+
+
+@pytest.fixture(scope="module")
+def typer():
+    return shipped_typer()
+
+
+# plain evaluative complaints the lexicon alone misses (it says other or praise), not in the training split
+MODEL_FINDS = [
+    "部屋のエアコンの効きがいまいちでした。",
+    "値段の割に量が少なめでした。",
+]
+
+# known misses (closing note, #14): the model learnt from 128 complaint sentences of hotel reviews and leans
+# to praise on short 「〜でした。」 sentences; strict, so a fix shows up here
+KNOWN_MISSES = [
+    "朝食は美味しかったですが、部屋が狭かったです。",
+    "ホテルの周りにはコンビニが一軒もなく、買い物に苦労しました。",
+    "壁が薄くて隣の声が聞こえました。",
+]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (nlp/data/typing: too few complaints)")
+@pytest.mark.parametrize("text", KNOWN_MISSES)
+def test_known_misses(typer, text):
+    assert typer.classify(text) == C
+
+
+@pytest.mark.parametrize("text", MODEL_FINDS)
+def test_plain_evaluative_complaints_are_found(typer, text):
+    assert typer.classify(text) == C
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("カード <CARD> で二重に決済されました。", C),  # a sure cue: e-commerce words the hotel data lacks
+        ("箱が潰れて届きました", C),
+        ("まだ届かないのですが、どうなっていますか?", C),  # a complaint phrased as a question
+        ("いつもありがとうございます。領収書を発行してください。", R),  # thanks + a request: the request
+        ("ポイントはいつ付与されますか?", Q),
+        ("特に不満もありません。", P),
+        ("スタッフの方がとても親切で、快適に過ごせました。", P),
+        ("部屋はやや狭いですが、清潔で快適でした。", P),  # the main clause decides
+        ("10月の出張時に一人で一泊しました。", OTHER),
+    ],
+)
+def test_messages(typer, text, expected):
+    assert typer.classify(text) == expected
+
+
+def test_ratings_decide_where_the_text_is_unsure(typer):
+    assert typer.classify("とても良い商品でした。", rating=1) == C
+    assert typer.classify("普通に使えています。", rating=5) == P
+    assert typer.classify("商品は良いのですが、箱が潰れて届きました。", rating=4) == C  # sure even at 4 stars
+    assert typer.classify("普通に使えています。", rating=float("nan")) != C  # NaN: no rating
+
+
+def test_batch_equals_one_by_one(typer):
+    texts = [*MODEL_FINDS, "領収書を発行してください。", "とても良かったです。また利用します。", ""]
+    assert typer.classify_many(texts) == [typer.classify(t) for t in texts]
+
+
+def test_the_blend_beats_the_lexicon_on_what_it_misses(typer):
+    assert [LEXICON.classify(t) for t in MODEL_FINDS].count(C) < len(MODEL_FINDS)
+
+
+def test_main_clause():
+    assert main_clause("朝食は美味しかったが、部屋が狭かった") == "部屋が狭かった"
+    assert main_clause("部屋が狭かった") == "部屋が狭かった"
+
+
+def _rows(split):
+    text = resources.files("nlp").joinpath(f"data/typing/{split}.tsv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_the_labelled_set_is_large_disjoint_and_complete():
+    train, test = _rows("train"), _rows("test")
+    assert len(train) + len(test) >= 1500
+    assert not {r["id"] for r in train} & {r["id"] for r in test}
+    assert not {r["text"] for r in train} & {r["text"] for r in test}
+    for rows in (train, test):
+        assert {r["label"] for r in rows} == {t.value for t in DocType}
+        assert {r["source"] for r in rows} == {"quasi-reviews", "asdc"}
+    assert len(load_examples("test")) == len(test)
+    with pytest.raises(ValueError, match="split"):
+        load_examples("dev")
