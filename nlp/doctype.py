@@ -127,8 +127,9 @@ class Typer:
             return [classify_by_cues(t, r) for t, r in zip(texts, ratings, strict=True)]
         split = [sentences(t) for t in texts]
         flat = [s for parts in split for s in parts]
-        cues = np.array([[scores[t] for t in DOC_TYPES] for scores in map(cue_scores, flat)], dtype=float)
-        cues = cues.reshape(len(flat), len(DOC_TYPES))
+        cues = np.array([[s[t] for t in DOC_TYPES] for s in map(cue_scores, flat)], dtype=float).reshape(
+            -1, len(DOC_TYPES)
+        )
         blended = self.model.probabilities(flat) + CUE_WEIGHT * cues
         complaint, praise = DOC_TYPES.index(DocType.COMPLAINT), DOC_TYPES.index(DocType.PRAISE)
         sure = (cues[:, complaint] >= SURE_CUE) & (cues[:, complaint] > cues[:, praise])

@@ -30,13 +30,18 @@ def _rows_of_lines(lines: Iterable[str], origin: str) -> Iterator[TextRow | Reje
             yield TextRow(f"{origin}:{number}", line.rstrip("\r\n"), None)
 
 
+def _rows_of_text_file(path: str) -> Iterator[TextRow | Reject]:
+    with Path(path).open(encoding="utf-8", errors="replace") as lines:
+        yield from _rows_of_lines(lines, path)
+
+
 def rows_of(path: str, stdin: Iterable[str], mapping: dict[str, str] | None = None) -> Iterator[TextRow | Reject]:
     """`-`: stdin, one message per line; an export (CSV/TSV/JSONL/XLSX): its text column; else lines."""
     if path == "-":
         return _rows_of_lines(stdin, "stdin")
     if Path(path).suffix.lower() in FORMATS:
         return read_texts(path, mapping)
-    return _rows_of_lines(Path(path).open(encoding="utf-8", errors="replace"), path)
+    return _rows_of_text_file(path)
 
 
 def classify_rows(rows: Iterable[TextRow | Reject], typer: Typer, redactor: Redactor) -> Iterator[Typed | Reject]:

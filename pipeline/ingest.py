@@ -84,17 +84,18 @@ def store_records(
     records: list[RawRecord],
     report: IngestReport,
     redactor: Redactor,
+    typer: Typer,
     *,
     rejects: Sequence[Reject] = (),
     read: int | None = None,
     cursor: tuple[str, str] | None = None,
     update_replies: bool = False,
-    typer: Typer | None = None,
 ) -> IngestReport:
     """One batch a source read (its records, its rejects, `read` items seen: records + rejects unless told)
     into `report`; the new records are stored with, in the same transaction, the (source, cursor) they were
     pulled up to. `update_replies`: records already stored give their agent reply to a stored copy that had
-    none. `typer`: the store's own (pipeline/typing.py) unless given."""
+    none. `typer`: the store's (pipeline/typing.py typer_for), resolved once per run by the caller: it counts
+    the store's rated reviews."""
     report.read += len(records) + len(rejects) if read is None else read
     report.rejects.extend(rejects)
     now = datetime.now()
@@ -105,7 +106,7 @@ def store_records(
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
     if rows:
-        types = (typer or typer_for(engine)).classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows])
+        types = typer.classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows])
         for row, doc_type in zip(rows, types, strict=True):
             row[C.DOC_TYPE] = doc_type.value
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
@@ -141,6 +142,7 @@ def ingest_file(
     if kind not in C.KINDS:
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")
     report = IngestReport(origin=str(path))
+    typer = typer_for(engine)
     for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping):
-        store_records(engine, chunk.records, report, redactor, rejects=chunk.rejects)
+        store_records(engine, chunk.records, report, redactor, typer, rejects=chunk.rejects)
     return report

@@ -340,13 +340,19 @@ def _cut(text: str | None, width: int) -> str | None:
     return text[:width] if text else text
 
 
-def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, origin: str) -> RawRecord:
-    """One mapped row as a RawRecord; ValueError with the reason when the row is unusable."""
+def _body(row: Mapping, cols: Mapping[str, str]) -> str:
+    """The row's message text; ValueError when there is none or it is too long to be one message."""
     body = _text(_value(row, cols.get("body")))
     if not body:
         raise ValueError("no text (empty body)")
     if len(body) > MAX_TEXT:
         raise ValueError(f"text of {len(body):,} characters (over {MAX_TEXT:,}: pasted data?)")
+    return body
+
+
+def to_record(row: Mapping, cols: Mapping[str, str], *, source: str, kind: str, origin: str) -> RawRecord:
+    """One mapped row as a RawRecord; ValueError with the reason when the row is unusable."""
+    body = _body(row, cols)
     created_at = parse_datetime(_value(row, cols.get("created_at")))
     rating = parse_rating(_value(row, cols.get("rating")))
     title = _text(_value(row, cols.get("title")))
@@ -386,6 +392,33 @@ def _rows(path: Path, fmt: str, rejects: list[Reject]) -> Iterator[tuple[int, di
 CHUNK_ROWS = 5000  # rows per stored chunk: memory stays flat however big the export is
 
 
+def _mapped_rows(
+    path: Path,
+    rejects: list[Reject],
+    mapping: Mapping[str, str] | None = None,
+    mapping_for: Callable[[list[str]], Mapping[str, str]] | None = None,
+) -> Iterator[tuple[str, dict, dict[str, str]]]:
+    """(file:line, row, column mapping) for every row of an export; lines that are not rows go to `rejects`.
+    The mapping is `mapping`, or what `mapping_for` makes of the header; an unusable file raises SourceError
+    before the first row."""
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise SourceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+    cols: dict[str, str] | None = None
+    for line, row in _rows(path, fmt, rejects):
+        if cols is None:
+            header = list(row)
+            cols = resolve_columns(header, mapping or (mapping_for(header) if mapping_for else {}))
+            if "body" not in cols:
+                raise SourceError(
+                    f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "
+                    "name it with --map COLUMN=body"
+                )
+        yield f"{path}:{line}", row, cols
+
+
 def read_chunks(
     path: Path | str,
     *,
@@ -398,25 +431,9 @@ def read_chunks(
     """The usable rows of one export, `chunk_rows` at a time; bad rows become Rejects ("file:line: reason").
     The column mapping is `mapping`, or what `mapping_for` makes of the header (review presets). An
     unusable file raises SourceError before the first chunk."""
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise SourceError(f"{path}: unsupported file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
     chunk = FileReadResult()
     rejects: list[Reject] = []  # lines rejected while rows are read (not JSON objects, undecodable)
-    cols: dict[str, str] | None = None
-    for line, row in _rows(path, fmt, rejects):
-        if cols is None:
-            header = list(row)
-            cols = resolve_columns(header, mapping or (mapping_for(header) if mapping_for else {}))
-            if "body" not in cols:
-                raise SourceError(
-                    f"{path}: no text column found (looked for {', '.join(DEFAULT_ALIASES['body'])}); "
-                    "name it with --map COLUMN=body"
-                )
-        origin = f"{path}:{line}"
+    for origin, row, cols in _mapped_rows(Path(path), rejects, mapping, mapping_for):
         chunk.rejects.extend(rejects)
         rejects.clear()
         try:
@@ -440,25 +457,12 @@ class TextRow:
 def read_texts(path: Path | str, mapping: Mapping[str, str] | None = None) -> Iterator[TextRow | Reject]:
     """The text (and rating) of every row of an export, for looking at messages without storing them
     (`koe classify`): no date needed; an unusable row is a Reject, an unusable file a SourceError."""
-    path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if not path.is_file() or fmt is None:
-        raise SourceError(f"{path}: not an export file ({', '.join(sorted(FORMATS))})")
     rejects: list[Reject] = []
-    cols: dict[str, str] | None = None
-    for line, row in _rows(path, fmt, rejects):
-        if cols is None:
-            cols = resolve_columns(list(row), mapping or {})
-            if "body" not in cols:
-                raise SourceError(f"{path}: no text column found; name it with --map COLUMN=body")
+    for origin, row, cols in _mapped_rows(Path(path), rejects, mapping):
         yield from rejects
         rejects.clear()
-        origin = f"{path}:{line}"
         try:
-            body = _text(_value(row, cols.get("body")))
-            if not body:
-                raise ValueError("no text (empty body)")
-            yield TextRow(origin, body, parse_rating(_value(row, cols.get("rating"))))
+            yield TextRow(origin, _body(row, cols), parse_rating(_value(row, cols.get("rating"))))
         except ValueError as exc:
             yield Reject(origin, str(exc))
     yield from rejects
