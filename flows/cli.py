@@ -11,6 +11,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TypeVar
 
+from nlp.columns import KINDS
+
 # Set before prefect is imported (ARCHITECTURE.md, "Prefect"): offline, Prefect's telemetry only logs errors;
 # the temporary API's 20 s start-up limit failed every flow command on a busy 2-core machine; koe's own
 # loggers (pipeline stages) go to the flow run's log.
@@ -78,7 +80,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     redactor = make_redactor(_settings().order_patterns)
     typer = typer_for(_engine())  # the store's: the shop's own rated reviews teach it once there are enough
     try:
-        for item in classify_rows(rows_of(args.path, sys.stdin, _mapping(args.map)), typer, redactor):
+        for item in classify_rows(rows_of(args.path, sys.stdin, _mapping(args.map)), typer, redactor, args.kind):
             if isinstance(item, Typed):
                 print(f"{item.doc_type}\t{' '.join(item.text.split())}")
             else:
@@ -325,6 +327,12 @@ def parser() -> argparse.ArgumentParser:
     )
     classify.add_argument(
         "--map", action="append", default=[], metavar="COLUMN=FIELD", help="an export's text column: COLUMN=body"
+    )
+    classify.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="ticket",
+        help="tickets (praise needs words of thanks or praise) or reviews; rows with a rating are reviews",
     )
     classify.set_defaults(func=cmd_classify)
 

@@ -42,6 +42,11 @@ CUE_WEIGHT = 0.05
 # 残念 as a sure cue: 0.750, so it stays at weight 2. The model learnt from hotel reviews; the lexicon
 # knows e-commerce (「二重に決済されました」 was typed other by the model).
 SURE_CUE = 3
+# Tickets are not reviews: the model learnt praise from hotel reviews, where most sentences praise, and
+# typed the demo shop's 「商品も届いていません」「同梱していただきたいです」 praise. In a ticket a sentence
+# is praise only with a praise cue (ありがとう, 助かりました, 満足 ...); without one the cues decide, else
+# it is other. Held-out asdc inquiries: accuracy 0.885 -> 0.89 (9 sentences leave praise); the model's next
+# type instead: 0.90, but 「特に不満もありません。」 became a complaint that way.
 # a 4-5 star review is praise unless a sentence is a complaint at least this sure (blended score)
 _SURE_COMPLAINT = 0.5
 # what a message is when its sentences differ: a complaint phrased as a question is a complaint
@@ -117,12 +122,19 @@ class Typer:
 
     model: TypingModel | None
 
-    def classify(self, text: str, rating: float | None = None) -> DocType:
-        return self.classify_many([text], [rating])[0]
+    def classify(self, text: str, rating: float | None = None, kind: str = "ticket") -> DocType:
+        return self.classify_many([text], [rating], [kind])[0]
 
-    def classify_many(self, texts: Sequence[str], ratings: Sequence[float | None] | None = None) -> list[DocType]:
-        """All at once: the model scores every sentence of every message in one batch."""
+    def classify_many(
+        self,
+        texts: Sequence[str],
+        ratings: Sequence[float | None] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[DocType]:
+        """All at once: the model scores every sentence of every message in one batch. `kinds`: ticket or
+        review per message (columns.KINDS); a rated message is a review whatever its kind."""
         ratings = list(ratings) if ratings is not None else [None] * len(texts)
+        kinds = list(kinds) if kinds is not None else ["ticket"] * len(texts)
         if self.model is None:
             return [classify_by_cues(t, r) for t, r in zip(texts, ratings, strict=True)]
         split = [sentences(t) for t in texts]
@@ -134,6 +146,14 @@ class Typer:
         complaint, praise = DOC_TYPES.index(DocType.COMPLAINT), DOC_TYPES.index(DocType.PRAISE)
         sure = (cues[:, complaint] >= SURE_CUE) & (cues[:, complaint] > cues[:, praise])
         blended[sure, complaint] = blended[sure].max(axis=1) + 1
+        ticket = np.repeat(
+            [k != "review" and _rated(r) is None for k, r in zip(kinds, ratings, strict=True)],
+            [len(parts) for parts in split],
+        ).astype(bool)
+        unpraised = ticket & (cues[:, praise] <= 0) & (blended.argmax(axis=1) == praise)
+        blended[unpraised] = np.where(cues[unpraised] > 0, blended[unpraised], -np.inf)  # the cues decide
+        blended[unpraised, praise] = -np.inf
+        blended[unpraised, DOC_TYPES.index(DocType.OTHER)] = 0.0  # ... else other
         out, start = [], 0
         for parts, rating in zip(split, ratings, strict=True):
             scores = blended[start : start + len(parts)]

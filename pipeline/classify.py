@@ -44,8 +44,11 @@ def rows_of(path: str, stdin: Iterable[str], mapping: dict[str, str] | None = No
     return _rows_of_text_file(path)
 
 
-def classify_rows(rows: Iterable[TextRow | Reject], typer: Typer, redactor: Redactor) -> Iterator[Typed | Reject]:
-    """Each usable row typed, in input order; a row that cannot be used is a Reject (never its text)."""
+def classify_rows(
+    rows: Iterable[TextRow | Reject], typer: Typer, redactor: Redactor, kind: str = "ticket"
+) -> Iterator[Typed | Reject]:
+    """Each usable row typed as a `kind` message (columns.KINDS), in input order; a row that cannot be used
+    is a Reject (never its text)."""
     rows = iter(rows)
     while batch := list(islice(rows, BATCH)):
         ready: list[tuple[str, float | None]] = []
@@ -59,6 +62,6 @@ def classify_rows(rows: Iterable[TextRow | Reject], typer: Typer, redactor: Reda
                 order.append(len(ready) - 1)
             except ValueError as exc:
                 order.append(Reject(row.origin, str(exc)))
-        types = typer.classify_many([t for t, _ in ready], [r for _, r in ready])
+        types = typer.classify_many([t for t, _ in ready], [r for _, r in ready], [kind] * len(ready))
         for item in order:
             yield item if isinstance(item, Reject) else Typed(types[item], ready[item][0])

@@ -106,7 +106,7 @@ def store_records(
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
     if rows:
-        types = typer.classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows])
+        types = typer.classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows], [r[C.KIND] for r in rows])
         for row, doc_type in zip(rows, types, strict=True):
             row[C.DOC_TYPE] = doc_type.value
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):

@@ -283,5 +283,11 @@ def test_classify_types_stdin_and_an_export_redacted(tmp_path, koe, monkeypatch)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["complaint\t箱が潰れて 届きました", "praise\t使いやすいです"]
     assert result.stderr.strip() == f"rejected {export}:4: no text (empty body)"
+    monkeypatch.setattr("sys.stdin", io.StringIO("追加で1つ同梱していただきたいです。\n"))
+    assert koe("classify", "-", db=tmp_path / "koe.db").stdout == "request\t追加で1つ同梱していただきたいです。\n"
+    for kind, expected in (("ticket", "other"), ("review", "praise")):  # a ticket's praise needs a praise word
+        monkeypatch.setattr("sys.stdin", io.StringIO("ベッドがふかふかでぐっすり眠れました。\n"))
+        typed = koe("classify", "--kind", kind, "-", db=tmp_path / "koe.db").stdout
+        assert typed == f"{expected}\tベッドがふかふかでぐっすり眠れました。\n"
     missing = koe("classify", str(tmp_path / "nope.txt"), db=tmp_path / "koe.db")
     assert missing.returncode == 2 and "No such file" in missing.stderr

@@ -36,7 +36,7 @@ KNOWN_MISSES = [
 @pytest.mark.xfail(strict=True, reason="known miss of the shipped model (nlp/data/typing: too few complaints)")
 @pytest.mark.parametrize("text", KNOWN_MISSES)
 def test_known_misses(typer, text):
-    assert typer.classify(text) == C
+    assert typer.classify(text, kind="review") == C
 
 
 @pytest.mark.parametrize("text", MODEL_FINDS)
@@ -52,7 +52,7 @@ def test_plain_evaluative_complaints_are_found(typer, text):
         ("まだ届かないのですが、どうなっていますか?", C),  # a complaint phrased as a question
         ("いつもありがとうございます。領収書を発行してください。", R),  # thanks + a request: the request
         ("ポイントはいつ付与されますか?", Q),
-        ("特に不満もありません。", P),
+        ("特に不満もありません。", OTHER),  # in a ticket, praise needs a praise word; as a review: below
         ("スタッフの方がとても親切で、快適に過ごせました。", P),
         ("部屋はやや狭いですが、清潔で快適でした。", P),  # the main clause decides
         ("10月の出張時に一人で一泊しました。", OTHER),
@@ -60,6 +60,32 @@ def test_plain_evaluative_complaints_are_found(typer, text):
 )
 def test_messages(typer, text, expected):
     assert typer.classify(text) == expected
+
+
+def test_a_dismissed_downside_in_a_review_is_praise(typer):
+    assert typer.classify("特に不満もありません。", kind="review") == P
+
+
+# e-commerce tickets the hotel-review model called praise (the demo shop's, #14): in a ticket praise needs
+# a praise cue, so the model's next type or a complaint cue decides
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("電気ケトルを追加で1つ同梱していただきたいです。", R),
+        ("注文確定メールから1週間、何の連絡もなく商品も届いていません。", C),
+        ("1週間前に返品手続きをしたのに、返金の連絡がありません。", C),
+        ("サイズ表と実際の寸法が違います。着丈が5cmも短いです。", C),
+        ("配送状況を確認すると1週間前から「輸送中」のまま止まっています。", C),
+        ("交換品が届きました。対応に感謝します。", P),  # thanks: praise in a ticket too
+    ],
+)
+def test_tickets_are_not_reviews(typer, text, expected):
+    assert typer.classify(text, kind="ticket") == expected
+
+
+def test_the_ticket_rule_is_what_changes_the_type(typer):
+    assert typer.classify("電気ケトルを追加で1つ同梱していただきたいです。", kind="review") == P
+    assert typer.classify("電気ケトルを追加で1つ同梱していただきたいです。", rating=5, kind="ticket") == P
 
 
 def test_ratings_decide_where_the_text_is_unsure(typer):
