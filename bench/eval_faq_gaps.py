@@ -48,7 +48,8 @@ class Split:
 
 
 def make_split(data: Path, sample: int, seed: int, embedder, min_docs: int) -> Split:
-    texts, labels = load_sample(data, sample, seed)
+    gold = load_sample(data, sample, seed)
+    texts, labels = gold.texts, gold.leaf
     embeddings = embedder.embed(texts)
     counts = Counter(labels)
     topics = sorted(t for t, n in counts.items() if n >= min_docs)

@@ -40,6 +40,11 @@ SIZE = "size"
 
 TOPIC_COLUMNS = (TOPIC_ID, LABEL, KEYWORDS, REPRESENTATIVE, SIZE)
 
+# per-theme results: the reading level above the topics (nlp/themes.py)
+THEME_ID = "theme_id"
+SUBTOPICS = "subtopics"  # topic ids under the theme, largest first
+THEME_COLUMNS = (THEME_ID, LABEL, KEYWORDS, SIZE, SUBTOPICS)
+
 KINDS = ("ticket", "review")
 
 

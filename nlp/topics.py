@@ -24,6 +24,7 @@ import pandas as pd
 
 from nlp import columns as C
 from nlp.embed.base import Embedder
+from nlp.names import distinct_names, keywords
 
 OUTLIER = -1
 BLOCK_ROWS = 16_384  # rows per block of window-sized embedding arithmetic (row_blocks)
@@ -38,8 +39,7 @@ class TopicConfig:
     # topics whose centroids are this similar (centered cosine, average linkage) become one: HDBSCAN splits
     # one complaint into variants of wording (到着が遅い / 待たされる); the demo went from 60 topics to 31
     merge_similarity: float | None = 0.6
-    top_n_words: int = 10
-    label_words: int = 3
+    top_n_words: int = 30  # words ranked per topic: names pick from the best, keyword lists show 10
     seed: int = 0
     # above this many documents UMAP and HDBSCAN are fitted on a seeded sample of them and the rest join
     # the nearest topic centroid (the outlier rule below): UMAP's cost grows with the corpus, 125 s at 100k
@@ -52,13 +52,21 @@ class TopicConfig:
 @dataclass
 class TopicResult:
     """`topics` has `columns.TOPIC_COLUMNS` (outliers excluded); `assignments[i]` is document i's topic and
-    `centrality[i]` its cosine similarity to that topic's centroid (for picking quotes)."""
+    `centrality[i]` its cosine similarity to that topic's centroid (for picking quotes). `themes` has
+    `columns.THEME_COLUMNS`: the reading level above the topics (nlp/themes.py); `theme_of` maps topic id ->
+    theme id."""
 
     model: Any  # the fitted BERTopic
     topics: pd.DataFrame
     assignments: np.ndarray
     centrality: np.ndarray
     config: TopicConfig = field(default_factory=TopicConfig)
+    themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(C.THEME_COLUMNS)))
+    theme_of: dict[int, int] = field(default_factory=dict)
+
+    def themes_of_documents(self) -> np.ndarray:
+        """Theme per document (OUTLIER where the document has no topic)."""
+        return np.asarray([self.theme_of.get(t, OUTLIER) for t in self.assignments.tolist()])
 
 
 class TooFewDocuments(ValueError):
@@ -206,17 +214,26 @@ def _representative(
 
 
 def describe_topics(
-    model, texts: Sequence[str], embeddings: np.ndarray, assigned: np.ndarray, config: TopicConfig
+    model,
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    assigned: np.ndarray,
+    config: TopicConfig,
+    product_names: Sequence[str] = (),
 ) -> pd.DataFrame:
+    """Per topic its name (nlp/names.py: a noun phrase and the predicate, never a product name), keywords,
+    quote and size."""
+    ids = sorted(set(assigned.tolist()) - {OUTLIER})
+    ranked = [[w for w, _ in (model.get_topic(t) or []) if w] for t in ids]  # BERTopic pads with ""
+    labels = distinct_names(ranked, product_names)
     rows = []
-    for topic in sorted(set(assigned.tolist()) - {OUTLIER}):
-        words = [w for w, _ in (model.get_topic(topic) or []) if w][: config.top_n_words]  # BERTopic pads with ""
+    for topic, words, label in zip(ids, ranked, labels, strict=True):
         members = np.flatnonzero(assigned == topic)
         rows.append(
             {
                 C.TOPIC_ID: topic,
-                C.LABEL: "・".join(words[: config.label_words]) or f"トピック{topic}",
-                C.KEYWORDS: words,
+                C.LABEL: label,
+                C.KEYWORDS: keywords(words, product_names),
                 C.REPRESENTATIVE: _representative(texts, embeddings, members, config.quote_chars),
                 C.SIZE: len(members),
             }
@@ -252,15 +269,19 @@ def fit_topics(
     embeddings: np.ndarray,
     embedder: Embedder | None = None,
     config: TopicConfig = TopicConfig(),
+    product_names: Sequence[str] = (),
 ) -> TopicResult:
-    """Topics of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them. The fit
+    """Topics and themes of `texts` (normalized, redacted); `tokens` and `embeddings` are aligned with them.
+    `product_names`: the window's products, never a word of a name (they get a breakdown instead). The fit
     runs on the documents in canonical order (canonical_order) and maps the results back."""
     reason = too_few(texts, config)
     if reason:
         raise TooFewDocuments(reason)
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
     order = canonical_order(texts, embeddings)
-    result = _fit_ordered([texts[i] for i in order], [tokens[i] for i in order], embeddings[order], embedder, config)
+    result = _fit_ordered(
+        [texts[i] for i in order], [tokens[i] for i in order], embeddings[order], embedder, config, product_names
+    )
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
     result.assignments, result.centrality = result.assignments[back], result.centrality[back]
@@ -273,7 +294,10 @@ def _fit_ordered(
     embeddings: np.ndarray,
     embedder: Embedder | None,
     config: TopicConfig,
+    product_names: Sequence[str],
 ) -> TopicResult:
+    from nlp import themes  # themes builds on this module's centroids
+
     docs = [" ".join(t) for t in tokens]
     model = build_model(config, embedder)
     fit_rows = fit_sample(len(docs), config)
@@ -298,9 +322,22 @@ def _fit_ordered(
             ctfidf_model=model.ctfidf_model,
             top_n_words=config.top_n_words,
         )
-    topics = describe_topics(model, texts, centered, assigned, config)
+    topics = describe_topics(model, texts, centered, assigned, config, product_names)
+    theme_of = themes.themes_of(assigned, centered)
     return TopicResult(
-        model=model, topics=topics, assignments=assigned, centrality=centrality(centered, assigned), config=config
+        model=model,
+        topics=topics,
+        assignments=assigned,
+        centrality=centrality(centered, assigned),
+        config=config,
+        themes=themes.describe_themes(
+            model.vectorizer_model.transform(docs),
+            model.vectorizer_model.get_feature_names_out(),
+            assigned,
+            theme_of,
+            product_names,
+        ),
+        theme_of=theme_of,
     )
 
 

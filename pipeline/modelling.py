@@ -97,7 +97,8 @@ def fit(
             None, pd.DataFrame(columns=list(C.TOPIC_COLUMNS)), empty, empty, [notes.too_few(focus.run_kind, reason)]
         )
     with hooks.stage(f"{prefix}topics", len(modelled)):
-        result = fit_topics(modelled[C.TEXT].tolist(), tokens, embeddings, config.embedder, topic_config)
+        products = sorted(docs[C.PRODUCT].dropna().astype(str).unique())  # never a word of a topic's name
+        result = fit_topics(modelled[C.TEXT].tolist(), tokens, embeddings, config.embedder, topic_config, products)
         saved = from_fit(result, embeddings)
     return Modelled(
         result,

@@ -9,12 +9,21 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "asdc_sample.jsonl"
 
 
 def test_eval_topics_prints_json_last_line(capsys):
+    """Both levels, the baselines and the label hit rate in one run (issue #13)."""
     assert main(["eval", "topics", "--data", str(DATA), "--sample", "300", "--seed", "0"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(result) >= {"nmi", "ari", "outlier_share", "n_topics", "seconds", "embedder", "baselines"}
+    assert set(result) >= {"leaf", "themes", "baselines", "label_hit_rate", "seconds", "embedder"}
     assert result["embedder"] == "use" and result["n_docs"] == 300
-    assert set(result["baselines"]) == {"kmeans_tfidf", "bertopic_defaults"}
-    assert result["nmi"] > 0.4 and 0 <= result["outlier_share"] <= 0.25
+    assert set(result["baselines"]) == {"leaf", "themes"}
+    assert set(result["baselines"]["leaf"]) == {
+        "kmeans_tfidf_true_k",
+        "kmeans_embeddings_koe_k",
+        "kmeans_embeddings_true_k",
+        "bertopic_defaults",
+    }
+    assert result["leaf"]["nmi"] > 0.4 and 0 <= result["leaf"]["outlier_share"] <= 0.25
+    assert result["themes"]["n_themes"] < result["leaf"]["n_topics"] and result["themes"]["names"]
+    assert 0 <= result["label_hit_rate"] <= 1
 
 
 def test_eval_spikes_prints_json_last_line(capsys):

@@ -17,9 +17,37 @@ def test_numbers_auxiliaries_and_filler_are_dropped():
 
 
 def test_loanword_compounds_are_glued_back():
-    assert tk.tokenize("ログインできません") == ["ログイン"]
-    assert tk.tokenize("ログインボタンが反応しない") == ["ログイン", "ボタン", "反応"]
+    assert tk.tokenize("ログインできません") == ["ログイン", "ログインできない"]
+    assert tk.tokenize("ログインボタンが反応しない") == ["ログイン", "ボタン", "反応", "反応しない"]
     assert "パスワード" in tk.tokenize("パスワードを忘れた")
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [  # UniDic's short units joined back (issue #13: 二重 -> 重, 領収書 -> 領収, 食洗機 -> 食洗 + 機)
+        ("二重に決済されています", {"二重"}),
+        ("領収書の発行と食洗機の対応", {"領収書", "食洗機"}),
+        ("パスワード再設定のメールが届かない", {"パスワード再設定", "届かない"}),
+        ("追跡番号で調べても反映されず、まだ届いていません。", {"追跡番号", "反映されない", "届かない"}),
+        ("ポイントが付与されていません。", {"付与されない"}),
+        ("支払い方法でPayPayを選ぶと画面が固まり、支払いできません。", {"支払い方法", "支払いできない"}),
+    ],
+)
+def test_compound_nouns_and_negated_predicates_are_words(text, phrases):
+    assert phrases <= set(tk.tokenize(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("一週間経ちますが3日前に連絡しました", {"一週間", "3日", "週間"}),  # quantities are not things
+        ("山田様の住所に佐藤さんが届けた", {"山田", "山田様", "佐藤", "佐藤さん"}),  # names never become words
+        ("<script>alert(1)</script> 着丈が5cmも短い", {"script", "alert", "cm"}),
+        ("商品は届いています", {"届かない"}),  # no negation, no negated predicate
+    ],
+)
+def test_quantities_names_and_markup_are_not_words(text, absent):
+    assert not absent & set(tk.tokenize(text))
 
 
 def test_content_verbs_tagged_non_independent_are_kept():
@@ -29,6 +57,8 @@ def test_content_verbs_tagged_non_independent_are_kept():
 
 def test_placeholders_are_not_words():
     assert tk.tokenize("<EMAIL> に <PHONE> から連絡") == []
+    # nor the label pasted before a value: 「到着・電話番号」 named a demo topic
+    assert tk.tokenize("到着が遅い。電話番号 <PHONE> までご連絡ください。連絡先は <EMAIL> です。") == ["到着", "遅い"]
 
 
 def test_no_english_gloss_from_lemma():
@@ -65,7 +95,7 @@ def test_stopwords_file_loaded():
 
 # The token cache is keyed on TOKENIZER_VERSION. What the tokens depend on, hashed: stopwords, filters,
 # splitting and the dictionary. Changing any of it without a new version would serve stale cached tokens.
-FINGERPRINTS = {"unidic-lite-pos2": "462e4e35acf6a4e5"}
+FINGERPRINTS = {"unidic-lite-phrases3": "35cce9bfbe68d187"}
 
 
 def test_token_cache_version_changes_with_the_tokenizer():
@@ -75,10 +105,25 @@ def test_token_cache_version_changes_with_the_tokenizer():
 
     parts = [
         resources.files("nlp").joinpath("data/stopwords_ja.txt").read_text(encoding="utf-8"),
-        *(repr(sorted(s)) for s in (tk._KEEP_POS, tk._DROP_POS2, tk._DROP_NONINDEPENDENT)),
+        *(repr(sorted(s)) for s in (tk._KEEP_POS, tk._DROP_NONINDEPENDENT, tk._NUMERAL_COMPOUNDS)),
+        repr((tk._A_ROW, tk._AUX_CHAIN, tk._MAX_COMPOUND)),
         *(r.pattern for r in (tk._PLACEHOLDER, tk._ONLY_SYMBOLS, tk._KATAKANA, tk._PIECE_BREAK)),
         str(tk.MAX_PIECE_CHARS),
-        *(inspect.getsource(f) for f in (tk._content_words, tk._merge_katakana, tk.tokenize, tk.split_long)),
+        *(
+            inspect.getsource(f)
+            for f in (
+                tk._morphemes,
+                tk._content_words,
+                tk._merge_katakana,
+                tk._dropped,
+                tk._compound_part,
+                tk._compounds,
+                tk._negative_stem,
+                tk._negated_predicates,
+                tk.tokenize,
+                tk.split_long,
+            )
+        ),
         metadata.version("unidic-lite"),
         metadata.version("fugashi"),
     ]

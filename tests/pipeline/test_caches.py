@@ -57,7 +57,7 @@ def test_tokens_cached_across_runs(engine, monkeypatch):
     monkeypatch.setattr(analysis, "tokenize", lambda t: calls.append(t) or real(t))
     first = analysis.tokens_for(engine, docs)
     assert sorted(calls) == sorted(set(TEXTS))  # the duplicate text is tokenized once
-    assert first[0] == first[2] == ["注文", "商品", "届く"]
+    assert first[0] == first[2] == ["注文", "商品", "届く", "届かない"]
     calls.clear()
     assert analysis.tokens_for(engine, docs) == first
     assert calls == []

@@ -1,0 +1,87 @@
+"""Names a Japanese product manager would write for a topic or theme, built from its ranked c-TF-IDF words:
+the noun phrase it is about and the predicate that makes it a complaint, 「追跡番号が反映されない」, rather
+than three short-unit words 「調べる・追跡・番号」 (issue #13).
+
+The tokenizer (nlp/tokenize.py) adds compound nouns (追跡番号, 領収書) and negated predicates in plain form
+(届かない, ログインできない) to the words, so both can rank. Product names go to a product breakdown, not
+into names: `exclude` holds the window's product names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+_HIRAGANA_END = re.compile(r"[ぁ-ゖ]$")
+_ASCII = re.compile(r"^[\x00-\x7f]+$")
+NAME_WORDS = 12  # a name is picked from this many of the best-ranked words
+MAX_KEYWORDS = 10
+
+
+def _is_noun(word: str) -> bool:
+    """Verbs and adjectives end in kana (届く, 小さい); nouns and compounds rarely do."""
+    return not _HIRAGANA_END.search(word)
+
+
+def _is_predicate(word: str) -> bool:
+    return word.endswith("ない") and len(word) >= 3
+
+
+def usable(words: Iterable[str], exclude: Sequence[str] = ()) -> list[str]:
+    """Words that may stand in a name or keyword list: no product-name words, no bare ASCII (model numbers,
+    leftover markup), no digits."""
+    products = [re.sub(r"\s+", "", p) for p in exclude]  # 「羽毛布団 シングル」 tokenizes to 羽毛布団シングル
+    return [
+        w
+        for w in words
+        if w and not _ASCII.match(w) and not any(ch.isdigit() for ch in w) and not any(w in p for p in products)
+    ]
+
+
+def keywords(words: Sequence[str], exclude: Sequence[str] = (), n: int = MAX_KEYWORDS) -> list[str]:
+    """The best-ranked usable words, a part left out when a phrase holding it is shown (追跡番号, not 追跡)."""
+    ranked = usable(words, exclude)
+    shown = [w for w in ranked if not any(w != o and w in o for o in ranked[: n * 2])]
+    return shown[:n]
+
+
+def name(words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "") -> str:
+    """「<noun phrase>：<predicate>」 (ポイント：付与されない, 追跡番号：反映されない), the predicate alone when
+    it holds the only noun (ログインできない), or the two best noun phrases 「領収書・発行」; `fallback` when no
+    word is usable. The colon, not が: which noun is the subject is not in the words (パスワード再設定 is
+    no subject of ログインできない)."""
+    ranked = usable(words, exclude)
+    predicate = next((w for w in ranked[:NAME_WORDS] if _is_predicate(w)), None)
+    nouns = [w for w in ranked if _is_noun(w) and not (predicate and w in predicate)]
+    # a phrase that holds a top noun is the better name for it: 追跡番号 over 番号
+    phrases: list[str] = []
+    for noun in nouns[:NAME_WORDS]:
+        if noun not in ranked[:NAME_WORDS]:
+            break
+        longer = [o for o in nouns if noun in o and o != noun]
+        phrase = longer[0] if longer else noun
+        if phrase not in phrases and not any(phrase in p for p in phrases):
+            phrases.append(phrase)
+    if predicate:
+        return f"{phrases[0]}：{predicate}" if phrases else predicate
+    if phrases:
+        return "・".join(phrases[:2])
+    return "・".join(ranked[:2]) or fallback
+
+
+def distinct_names(
+    ranked_words: Sequence[Sequence[str]], exclude: Sequence[str] = (), prefix: str = "トピック"
+) -> list[str]:
+    """One name per group (`ranked_words[i]`: group i's ranked words), the same name told apart by the
+    group's next noun phrase: 「商品が届かない（追跡番号）」."""
+    names = [name(words, exclude, f"{prefix}{i}") for i, words in enumerate(ranked_words)]
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    out = []
+    for base, words in zip(names, ranked_words, strict=True):
+        if seen[base] > 1:
+            extra = next((w for w in keywords(words, exclude) if _is_noun(w) and w not in base), None)
+            base = f"{base}（{extra}）" if extra else base
+        out.append(base)
+    return out

@@ -1,0 +1,123 @@
+"""Themes: the reading level above the subtopics. A product manager reads a handful of themes (配送遅延,
+破損, 返金 ...) and opens the subtopics under each; HDBSCAN finds the subtopics (nlp/topics.py), and the
+themes group them by how alike their centroids are.
+
+The subtopics' centered centroids are clustered bottom-up (average linkage, cosine) into a target count
+that grows with the number of subtopics: sqrt(subtopics), between MIN_THEMES and MAX_THEMES. Measured on
+the asdc sample in `koe eval topics` (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from nlp import columns as C
+from nlp.names import distinct_names, keywords
+from nlp.topics import OUTLIER, unit
+
+THEME_WORDS = 30  # ranked words per theme a name is picked from
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    min_themes: int = 4
+    max_themes: int = 20
+    linkage: str = "average"
+
+
+def theme_count(n_subtopics: int, config: ThemeConfig = ThemeConfig()) -> int:
+    """How many themes a window with `n_subtopics` subtopics is read in."""
+    if n_subtopics <= config.min_themes:
+        return n_subtopics
+    return max(config.min_themes, min(config.max_themes, round(math.sqrt(n_subtopics))))
+
+
+def subtopic_centroids(centered: np.ndarray, assigned: np.ndarray, subtopics: np.ndarray) -> np.ndarray:
+    """Unit centroids of each subtopic's members (rows in `subtopics` order)."""
+    return np.vstack([unit(centered[assigned == t].mean(axis=0)) for t in subtopics])
+
+
+def group_subtopics(centroids: np.ndarray, n_themes: int, config: ThemeConfig = ThemeConfig()) -> np.ndarray:
+    """Theme index per subtopic (rows of `centroids`), 0..n_themes-1."""
+    if len(centroids) <= n_themes:
+        return np.arange(len(centroids))
+    from sklearn.cluster import AgglomerativeClustering
+
+    metric = "euclidean" if config.linkage == "ward" else "cosine"
+    return AgglomerativeClustering(n_clusters=n_themes, metric=metric, linkage=config.linkage).fit_predict(centroids)
+
+
+def themes_of(assigned: np.ndarray, centered: np.ndarray, config: ThemeConfig = ThemeConfig()) -> dict[int, int]:
+    """Theme per subtopic id of a fit (`assigned`: subtopic per document, OUTLIER for none). Theme ids are
+    numbered by size, 0 = the theme with the most documents."""
+    subtopics = np.asarray(sorted(set(assigned.tolist()) - {OUTLIER}))
+    if not len(subtopics):
+        return {}
+    groups = group_subtopics(
+        subtopic_centroids(centered, assigned, subtopics), theme_count(len(subtopics), config), config
+    )
+    sizes = {t: int((assigned == t).sum()) for t in subtopics.tolist()}
+    theme_size: dict[int, int] = {}
+    for t, g in zip(subtopics.tolist(), groups.tolist(), strict=True):
+        theme_size[g] = theme_size.get(g, 0) + sizes[t]
+    order = sorted(theme_size, key=lambda g: (-theme_size[g], g))
+    renumber = {g: i for i, g in enumerate(order)}
+    return {t: renumber[g] for t, g in zip(subtopics.tolist(), groups.tolist(), strict=True)}
+
+
+def class_term_weights(doc_terms: sp.csr_matrix, groups: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+    """(group ids, c-TF-IDF weights per group x term) of documents' term counts grouped by `groups`
+    (OUTLIER rows left out): BERTopic's class TF-IDF, so themes are named as subtopics are."""
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    ids = np.asarray(sorted(set(groups.tolist()) - {OUTLIER}))
+    rows = np.flatnonzero(groups != OUTLIER)
+    index = {g: i for i, g in enumerate(ids.tolist())}
+    member = sp.csr_matrix(
+        (np.ones(len(rows)), ([index[g] for g in groups[rows].tolist()], rows)), shape=(len(ids), len(groups))
+    )
+    counts = sp.csr_matrix(member @ doc_terms)
+    used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)  # words only outliers had: no idf
+    weights = sp.csr_matrix(ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts[:, used]))
+    return ids, sp.csr_matrix((weights.data, used[weights.indices], weights.indptr), shape=counts.shape)
+
+
+def describe_themes(
+    doc_terms: sp.csr_matrix,
+    vocabulary: np.ndarray,
+    assigned: np.ndarray,
+    theme_of: dict[int, int],
+    product_names: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Per theme its name and keywords (c-TF-IDF over the theme's documents, named as topics are), size and
+    subtopics. `doc_terms`: the documents' term counts over `vocabulary` (the topic model's)."""
+    theme = np.asarray([theme_of.get(t, OUTLIER) for t in assigned.tolist()])
+    if not theme_of:
+        return pd.DataFrame(columns=list(C.THEME_COLUMNS))
+    ids, weights = class_term_weights(doc_terms, theme)
+    ranked = []
+    for row in range(len(ids)):
+        w = weights.getrow(row).toarray().ravel()
+        top = np.argsort(-w, kind="stable")[:THEME_WORDS]
+        ranked.append([str(vocabulary[i]) for i in top if w[i] > 0])
+    names = distinct_names(ranked, product_names, prefix="テーマ")
+    topic_sizes = pd.Series(assigned[assigned != OUTLIER]).value_counts()
+    rows = []
+    for theme_id, words, label in zip(ids.tolist(), ranked, names, strict=True):
+        subtopics = sorted((t for t, g in theme_of.items() if g == theme_id), key=lambda t: (-topic_sizes.get(t, 0), t))
+        rows.append(
+            {
+                C.THEME_ID: theme_id,
+                C.LABEL: label,
+                C.KEYWORDS: keywords(words, product_names),
+                C.SIZE: int((theme == theme_id).sum()),
+                C.SUBTOPICS: subtopics,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(C.THEME_COLUMNS))

@@ -1,0 +1,44 @@
+"""Topic and theme names as a product manager would write them (issue #13), from real c-TF-IDF word lists."""
+
+from nlp.names import distinct_names, keywords, name
+from nlp.tokenize import tokenize
+
+
+def test_a_noun_phrase_and_the_predicate_that_makes_it_a_complaint():
+    words = ["追跡", "反映", "番号", "追跡番号", "調べる", "反映されない", "届く"]
+    assert name(words) == "追跡番号：反映されない"
+
+
+def test_the_predicate_alone_when_it_holds_the_noun():
+    assert name(["ログイン", "ログインできない", "届く"]) == "ログインできない"
+    assert name(["ログイン", "エラー", "ログインできない"]) == "エラー：ログインできない"
+
+
+def test_two_noun_phrases_without_a_predicate():
+    assert name(["領収", "発行", "領収書", "宛名"]) == "領収書・発行"
+
+
+def test_product_names_numbers_and_markup_never_name_a_topic():
+    words = ["ガラス", "script", "500ml", "経つ", "注文", "届かない"]
+    assert name(words, exclude=["ガラスキャニスター", "ステンレス水筒 500ml"]) == "注文：届かない"
+    assert keywords(words, exclude=["ガラスキャニスター"]) == ["経つ", "注文", "届かない"]
+
+
+def test_keywords_show_the_phrase_not_its_parts():
+    assert keywords(["追跡", "番号", "追跡番号", "反映"]) == ["追跡番号", "反映"]
+
+
+def test_the_same_name_is_told_apart():
+    names = distinct_names([["商品", "届かない", "追跡番号"], ["商品", "届かない", "プレゼント"]])
+    assert names == ["商品：届かない（追跡番号）", "商品：届かない（プレゼント）"]
+
+
+def test_names_from_real_tickets_via_the_tokenizer():
+    words = tokenize("ポイントが付与されていません。先週の注文分のポイントが付与されないままです。")
+    ranked = sorted(set(words), key=lambda w: (-words.count(w), w))
+    assert name(ranked) == "ポイント：付与されない"
+
+
+def test_spaced_product_names_are_no_words():
+    words = ["羽毛布団シングル", "到着", "遅い"]
+    assert keywords(words, exclude=["羽毛布団 シングル"]) == ["到着", "遅い"]
