@@ -3,8 +3,9 @@
 themes group them by how alike their centroids are.
 
 The subtopics' centered centroids are clustered bottom-up (average linkage, cosine) into a target count
-that grows with the number of subtopics: sqrt(subtopics), between MIN_THEMES and MAX_THEMES. Measured on
-the asdc sample in `koe eval topics` (bench/README.md).
+that grows with the number of subtopics: sqrt(subtopics), 4 to 20 (ThemeConfig). On 10,000 real requests
+(`koe eval topics`, bench/README.md): 150 subtopics -> 12 themes against 13 gold categories, NMI 0.41 /
+ARI 0.40, KMeans on the same vectors 0.32 / 0.16; ward and complete linkage were lower on another sample.
 """
 
 from __future__ import annotations
