@@ -1,5 +1,5 @@
 """Names a Japanese product manager would write for a topic or theme, built from its ranked c-TF-IDF words:
-the noun phrase it is about and the predicate that makes it a complaint, 「追跡番号が反映されない」, rather
+the noun phrase it is about and the predicate that makes it a complaint, 「追跡番号：反映されない」, rather
 than three short-unit words 「調べる・追跡・番号」 (issue #13).
 
 The tokenizer (nlp/tokenize.py) adds compound nouns (追跡番号, 領収書) and negated predicates in plain form
@@ -10,6 +10,7 @@ into names: `exclude` holds the window's product names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 _HIRAGANA_END = re.compile(r"[ぁ-ゖ]$")
@@ -54,10 +55,9 @@ def name(words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "") 
     predicate = next((w for w in ranked[:NAME_WORDS] if _is_predicate(w)), None)
     nouns = [w for w in ranked if _is_noun(w) and not (predicate and w in predicate)]
     # a phrase that holds a top noun is the better name for it: 追跡番号 over 番号
+    top = ranked[:NAME_WORDS]
     phrases: list[str] = []
-    for noun in nouns[:NAME_WORDS]:
-        if noun not in ranked[:NAME_WORDS]:
-            break
+    for noun in (w for w in nouns if w in top):
         longer = [o for o in nouns if noun in o and o != noun]
         phrase = longer[0] if longer else noun
         if phrase not in phrases and not any(phrase in p for p in phrases):
@@ -73,11 +73,9 @@ def distinct_names(
     ranked_words: Sequence[Sequence[str]], exclude: Sequence[str] = (), prefix: str = "トピック"
 ) -> list[str]:
     """One name per group (`ranked_words[i]`: group i's ranked words), the same name told apart by the
-    group's next noun phrase: 「商品が届かない（追跡番号）」."""
+    group's next noun phrase: 「商品：届かない（追跡番号）」."""
     names = [name(words, exclude, f"{prefix}{i}") for i, words in enumerate(ranked_words)]
-    seen: dict[str, int] = {}
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
+    seen = Counter(names)
     out = []
     for base, words in zip(names, ranked_words, strict=True):
         if seen[base] > 1:

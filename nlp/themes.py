@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from nlp import columns as C
 from nlp.names import distinct_names, keywords
-from nlp.topics import OUTLIER, unit
+from nlp.topics import OUTLIER, relabel, topic_centroids
 
 THEME_WORDS = 30  # ranked words per theme a name is picked from
 
@@ -39,11 +39,6 @@ def theme_count(n_subtopics: int, config: ThemeConfig = ThemeConfig()) -> int:
     return max(config.min_themes, min(config.max_themes, round(math.sqrt(n_subtopics))))
 
 
-def subtopic_centroids(centered: np.ndarray, assigned: np.ndarray, subtopics: np.ndarray) -> np.ndarray:
-    """Unit centroids of each subtopic's members (rows in `subtopics` order)."""
-    return np.vstack([unit(centered[assigned == t].mean(axis=0)) for t in subtopics])
-
-
 def group_subtopics(centroids: np.ndarray, n_themes: int, config: ThemeConfig = ThemeConfig()) -> np.ndarray:
     """Theme index per subtopic (rows of `centroids`), 0..n_themes-1."""
     if len(centroids) <= n_themes:
@@ -57,19 +52,16 @@ def group_subtopics(centroids: np.ndarray, n_themes: int, config: ThemeConfig = 
 def themes_of(assigned: np.ndarray, centered: np.ndarray, config: ThemeConfig = ThemeConfig()) -> dict[int, int]:
     """Theme per subtopic id of a fit (`assigned`: subtopic per document, OUTLIER for none). Theme ids are
     numbered by size, 0 = the theme with the most documents."""
-    subtopics = np.asarray(sorted(set(assigned.tolist()) - {OUTLIER}))
-    if not len(subtopics):
+    subtopics = sorted(set(assigned.tolist()) - {OUTLIER})
+    if not subtopics:
         return {}
-    groups = group_subtopics(
-        subtopic_centroids(centered, assigned, subtopics), theme_count(len(subtopics), config), config
-    )
-    sizes = {t: int((assigned == t).sum()) for t in subtopics.tolist()}
-    theme_size: dict[int, int] = {}
-    for t, g in zip(subtopics.tolist(), groups.tolist(), strict=True):
-        theme_size[g] = theme_size.get(g, 0) + sizes[t]
-    order = sorted(theme_size, key=lambda g: (-theme_size[g], g))
+    centroids = topic_centroids(centered, assigned, subtopics)
+    groups = group_subtopics(centroids, theme_count(len(subtopics), config), config)
+    group_of = dict(zip(subtopics, groups.tolist(), strict=True))
+    theme_size = pd.Series(relabel(assigned, group_of)).value_counts().drop(OUTLIER, errors="ignore")
+    order = sorted(theme_size.index, key=lambda g: (-theme_size[g], g))
     renumber = {g: i for i, g in enumerate(order)}
-    return {t: renumber[g] for t, g in zip(subtopics.tolist(), groups.tolist(), strict=True)}
+    return {t: renumber[g] for t, g in group_of.items()}
 
 
 def class_term_weights(doc_terms: sp.csr_matrix, groups: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -98,7 +90,7 @@ def describe_themes(
 ) -> pd.DataFrame:
     """Per theme its name and keywords (c-TF-IDF over the theme's documents, named as topics are), size and
     subtopics. `doc_terms`: the documents' term counts over `vocabulary` (the topic model's)."""
-    theme = np.asarray([theme_of.get(t, OUTLIER) for t in assigned.tolist()])
+    theme = relabel(assigned, theme_of)
     if not theme_of:
         return pd.DataFrame(columns=list(C.THEME_COLUMNS))
     ids, weights = class_term_weights(doc_terms, theme)

@@ -66,7 +66,7 @@ class TopicResult:
 
     def themes_of_documents(self) -> np.ndarray:
         """Theme per document (OUTLIER where the document has no topic)."""
-        return np.asarray([self.theme_of.get(t, OUTLIER) for t in self.assignments.tolist()])
+        return relabel(self.assignments, self.theme_of)
 
 
 class TooFewDocuments(ValueError):
@@ -128,7 +128,13 @@ def build_model(config: TopicConfig, embedder: Embedder | None):
     )
 
 
-def _centroids(embeddings: np.ndarray, assigned: np.ndarray, topics: list[int]) -> np.ndarray:
+def relabel(assigned: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
+    """`assigned` with each id replaced through `mapping`; ids it lacks (outliers) become OUTLIER."""
+    return np.asarray([mapping.get(t, OUTLIER) for t in assigned.tolist()], dtype=int)
+
+
+def topic_centroids(embeddings: np.ndarray, assigned: np.ndarray, topics: list[int]) -> np.ndarray:
+    """Unit mean vector of each topic's members, rows in `topics` order."""
     centroids = np.vstack([embeddings[assigned == t].mean(axis=0) for t in topics])
     return centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
 
@@ -142,13 +148,12 @@ def _merge_similar(assigned: np.ndarray, embeddings: np.ndarray, min_similarity:
 
         groups = AgglomerativeClustering(
             n_clusters=None, distance_threshold=1 - min_similarity, metric="cosine", linkage="average"
-        ).fit_predict(_centroids(embeddings, assigned, topics))
+        ).fit_predict(topic_centroids(embeddings, assigned, topics))
         for topic, group in zip(topics, groups, strict=True):
             out[assigned == topic] = group
     sizes = pd.Series(out[out != OUTLIER]).value_counts()
     order = sorted(sizes.index, key=lambda t: (-sizes[t], t))
-    renumber = {old: new for new, old in enumerate(order)} | {OUTLIER: OUTLIER}
-    return np.asarray([renumber[t] for t in out.tolist()])
+    return relabel(out, {old: new for new, old in enumerate(order)})
 
 
 def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: float) -> np.ndarray:
@@ -157,7 +162,7 @@ def _reassign_outliers(assigned: np.ndarray, embeddings: np.ndarray, threshold: 
     outliers = np.flatnonzero(assigned == OUTLIER)
     if not topics or not len(outliers):
         return assigned
-    centroids = _centroids(embeddings, assigned, topics)
+    centroids = topic_centroids(embeddings, assigned, topics)
     out = assigned.copy()
     for block in row_blocks(len(outliers)):  # the outliers of a large window are most of it: no full copy
         rows = outliers[block]
