@@ -59,7 +59,9 @@ def name(words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "") 
     phrases: list[str] = []
     for noun in (w for w in nouns if w in top):
         longer = [o for o in nouns if noun in o and o != noun]
-        phrase = longer[0] if longer else noun
+        # the best-ranked phrase no longer one holds: 設定 -> パスワード再設定, not the 再設定 inside it
+        widest = [o for o in longer if not any(o != x and o in x for x in longer)]
+        phrase = widest[0] if widest else noun
         if phrase not in phrases and not any(phrase in p for p in phrases):
             phrases.append(phrase)
     if predicate:

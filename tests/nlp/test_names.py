@@ -14,6 +14,12 @@ def test_the_predicate_alone_when_it_holds_the_noun():
     assert name(["ログイン", "エラー", "ログインできない"]) == "エラー：ログインできない"
 
 
+def test_the_widest_phrase_names_the_topic():
+    # the demo's login topic, as its c-TF-IDF ranked it: it was named 「再設定：ログインできない」
+    words = ["ログインできない", "設定", "パスワード", "再設定", "出る", "パスワード再設定", "ログイン", "エラー"]
+    assert name(words) == "パスワード再設定：ログインできない"
+
+
 def test_two_noun_phrases_without_a_predicate():
     assert name(["領収", "発行", "領収書", "宛名"]) == "領収書・発行"
 
