@@ -20,7 +20,6 @@ from pathlib import Path
 
 from bench.corpus import Pools, documents, write_exports
 from bench.stages import Stages, peak_rss_mb
-from nlp import columns as C
 from nlp.embed import get_embedder
 from nlp.pii import make_redactor
 from nlp.tokenize import TOKENIZER_VERSION
@@ -29,14 +28,13 @@ from pipeline.calendar import WEEK, Span
 from pipeline.config import Modelling, PipelineConfig
 from pipeline.imports import import_faq
 from pipeline.ingest import ingest_file
-from pipeline.modelling import COMPLAINTS, MESSAGES
 from pipeline.weekly import analyse_week
 from store.db import make_engine, sqlite_url
 
 HISTORY_WEEKS = 50  # a year of a shop with ~20,000 documents a week at 1M
 WINDOW_WEEKS = 12  # the weekly flow's window: the reported week and history_weeks (11) before it
 DEFAULT_CACHE = Path.home() / ".cache" / "koe" / "bench"
-LAYOUT = 2  # 2: the last weekly run is a real stored run (pipeline.weekly); 1 kept its topics beside the store
+LAYOUT = 3  # 3: every message is modelled (one fit, issue #13); 2: complaints only; 1 kept its topics beside the store
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,6 @@ def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, 
     engine = make_engine(sqlite_url(folder / "koe.db"))
     if faq:
         import_faq(engine, faq)
-    types = MESSAGES.types if faq else COMPLAINTS.types
     with stages.time("history_ingest", n_docs):
         ingest_exports(engine, exports)
     shutil.rmtree(folder / "exports")
@@ -90,12 +87,11 @@ def _build(folder: Path, n_docs: int, seed: int, embedder_name: str, end: date, 
     for week in range(HISTORY_WEEKS):  # the past weekly runs, one week in memory at a time
         day = start + week * WEEK
         window = caches.load_window(engine, Span(day, day + WEEK))
-        modelled = window[window[C.DOC_TYPE].isin(types)]
-        with stages.time("history_tokenize", len(modelled)):
-            caches.tokens_for(engine, modelled)
-        with stages.time("history_embed", len(modelled)):
-            caches.embeddings_for(engine, modelled, embedder)
-    # the last weekly run: fits and stores the complaint topics (and with an FAQ the FAQ-gap topics)
+        with stages.time("history_tokenize", len(window)):
+            caches.tokens_for(engine, window)
+        with stages.time("history_embed", len(window)):
+            caches.embeddings_for(engine, window, embedder)
+    # the last weekly run: fits and stores the topics of every message
     analyse_week(
         engine, bench_config(embedder_name, seed, folder / "out"), end - WEEK, hooks=stages.hooks("history_last_")
     )

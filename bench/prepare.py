@@ -1,6 +1,6 @@
 """`koe bench prepare --docs 30000 --database-url postgresql+psycopg://…/empty`: the single-node speed-up of
 the Dask path. The same week of bench documents (bench/corpus.py, real texts, CC BY 4.0) has its modelled
-texts (an FAQ is imported, so questions, requests and complaints) tokenized and embedded in this process
+texts (every message: one topic model covers them all) tokenized and embedded in this process
 into a SQLite store, as `koe weekly` does by default, and by `koe prepare` on a LocalCluster of worker
 processes with one thread each into the given (empty) PostgreSQL database; then a second week of as many
 documents by `koe prepare` again, on the same (now warm) workers. The cluster's start and Prefect's API
@@ -23,7 +23,6 @@ from nlp.embed import DEFAULT as DEFAULT_EMBEDDER
 from nlp.embed import get_embedder
 from pipeline import caches
 from pipeline.calendar import Span
-from pipeline.modelling import types_to_cache
 from store import repo
 from store.db import make_engine, session_scope, sqlite_url
 
@@ -41,11 +40,10 @@ def _store(url: str, exports: dict[str, Path]):
 
 def in_process_seconds(engine, embedder_name: str) -> tuple[float, int]:
     docs = caches.load_window(engine, Span(WEEK, WEEK + timedelta(days=7)))
-    modelled = docs[docs[C.DOC_TYPE].isin(types_to_cache(engine))]
     start = time.perf_counter()
-    caches.tokens_for(engine, modelled)
-    caches.embeddings_for(engine, modelled, get_embedder(embedder_name))
-    return time.perf_counter() - start, modelled[C.TEXT_HASH].nunique()
+    caches.tokens_for(engine, docs)
+    caches.embeddings_for(engine, docs, get_embedder(embedder_name))
+    return time.perf_counter() - start, docs[C.TEXT_HASH].nunique()
 
 
 def dask_seconds(database_url: str, workers: int, embedder_name: str) -> list[tuple[float, int]]:

@@ -196,6 +196,36 @@ def cmd_release_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_themes_list(args: argparse.Namespace) -> int:
+    from pipeline.curation import list_themes
+
+    lines = list_themes(_engine())
+    if not lines:
+        print("koe: no weekly run yet (koe weekly, or koe demo)", file=sys.stderr)
+        return 1
+    print("ID\t名前\t件数\tサブトピック\tモデルの名前")
+    for t in lines:
+        shown = f"→ {t.merged_into} に統合" if t.merged_into is not None else t.name
+        print(f"{t.theme_id}\t{shown}\t{t.size}\t{t.n_subtopics}\t{t.fitted_name}")
+    return 0
+
+
+def cmd_themes_curate(args: argparse.Namespace) -> int:
+    from pipeline.curation import CurationError, merge_themes, rename_theme
+
+    try:
+        if args.action == "rename":
+            rename_theme(_engine(), args.theme_id, args.name)
+            print(f"theme {args.theme_id}: 「{args.name}」 from the next run on")
+        else:
+            merge_themes(_engine(), args.theme_id, args.into)
+            print(f"theme {args.theme_id}: shown as part of theme {args.into} from the next run on")
+    except CurationError as exc:
+        print(f"koe: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_release_check(args: argparse.Namespace) -> int:
     from flows.release_check import release_check
     from pipeline.release_check import CheckRequest, ReleaseCheckError, validate
@@ -389,6 +419,18 @@ def parser() -> argparse.ArgumentParser:
     rel_list = release.add_parser("list", help="the releases, oldest first")
     rel_list.add_argument("--names", action="store_true", help="one name per line")
     rel_list.set_defaults(func=cmd_release_list)
+
+    themes = sub.add_parser("themes", help="the last weekly run's themes; rename or merge them")
+    themes_sub = themes.add_subparsers(dest="action", required=True)
+    themes_sub.add_parser("list", help="id, name, size and subtopics of each theme").set_defaults(func=cmd_themes_list)
+    rename = themes_sub.add_parser("rename", help="give a theme the name later reports show")
+    rename.add_argument("theme_id", type=int)
+    rename.add_argument("name")
+    rename.set_defaults(func=cmd_themes_curate)
+    merge = themes_sub.add_parser("merge", help="show a theme as part of another from now on")
+    merge.add_argument("theme_id", type=int)
+    merge.add_argument("into", type=int)
+    merge.set_defaults(func=cmd_themes_curate)
 
     sources = sub.add_parser("sources", help="the sources stored so far").add_subparsers(dest="action", required=True)
     sources_list = sources.add_parser("list", help="each source: documents, first and last day, cursor")

@@ -75,13 +75,21 @@ def distinct_names(
     ranked_words: Sequence[Sequence[str]], exclude: Sequence[str] = (), prefix: str = "トピック"
 ) -> list[str]:
     """One name per group (`ranked_words[i]`: group i's ranked words), the same name told apart by the
-    group's next noun phrase: 「商品：届かない（追跡番号）」."""
+    group's next noun phrase that no other group of that name took: 「商品：届かない（追跡番号）」; a group
+    with none left is numbered (the demo had two 「予定日：分からない（配送業者）」)."""
     names = [name(words, exclude, f"{prefix}{i}") for i, words in enumerate(ranked_words)]
     seen = Counter(names)
+    taken: set[str] = set(names)
     out = []
     for base, words in zip(names, ranked_words, strict=True):
         if seen[base] > 1:
-            extra = next((w for w in keywords(words, exclude) if _is_noun(w) and w not in base), None)
-            base = f"{base}（{extra}）" if extra else base
+            nouns = (w for w in keywords(words, exclude) if _is_noun(w) and w not in base)
+            told_apart = next((f"{base}（{w}）" for w in nouns if f"{base}（{w}）" not in taken), None)
+            n = 2
+            while told_apart is None:
+                told_apart = f"{base}（{n}）" if f"{base}（{n}）" not in taken else None
+                n += 1
+            taken.add(told_apart)
+            base = told_apart
         out.append(base)
     return out

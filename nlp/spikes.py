@@ -23,6 +23,8 @@ import pandas as pd
 TOPIC_ID, PRE, POST, PRE_RATE, POST_RATE = "topic_id", "pre_count", "post_count", "pre_per_day", "post_per_day"
 RATE_RATIO, CI_LOW, CI_HIGH, P_VALUE, Q_VALUE = "rate_ratio", "ci_low", "ci_high", "p_value", "q_value"
 IS_NEW, METHOD, SIGNIFICANT = "is_new", "method", "significant"
+LEVEL = "level"  # in joint(): which level of the taxonomy a test is about (THEME or TOPIC)
+THEME, TOPIC = "theme", "topic"
 RESULT_COLUMNS = (
     TOPIC_ID,
     PRE,
@@ -214,6 +216,21 @@ def weekly_spikes(
     win, result = impact(counts, totals, week_start, pre_days=7 * baseline_weeks, post_days=7, alpha=alpha)
     result[SIGNIFICANT] = result[SIGNIFICANT] & (result[RATE_RATIO] > 1)
     return win, result
+
+
+def joint(results: dict[str, pd.DataFrame], alpha: float = 0.05, rises_only: bool = False) -> pd.DataFrame:
+    """The tests of several levels (themes and their subtopics, each run with its own exposure rounds) as
+    one frame with a LEVEL column and Benjamini-Hochberg q-values over all of them: one family of tests,
+    one correction (issue #13). `rises_only`: only rises are significant (the weekly spikes)."""
+    from statsmodels.stats.multitest import multipletests
+
+    frames = [r.assign(**{LEVEL: level}) for level, r in results.items() if len(r)]
+    if not frames:
+        return pd.DataFrame(columns=[*RESULT_COLUMNS, LEVEL])
+    frame = pd.concat(frames, ignore_index=True)
+    frame[Q_VALUE] = multipletests(frame[P_VALUE], method="fdr_bh")[1]
+    frame[SIGNIFICANT] = (frame[Q_VALUE] < alpha) & ((frame[RATE_RATIO] > 1) if rises_only else True)
+    return frame.sort_values([SIGNIFICANT, RATE_RATIO], ascending=False, ignore_index=True)
 
 
 def attribute(spike_week: date, releases: pd.DataFrame, lag_days: int = ReleaseWindows.lag_days) -> list[str]:

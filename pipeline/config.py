@@ -21,11 +21,10 @@ __all__ = ["MatchConfig", "Modelling", "PipelineConfig", "ReleaseWindows", "RunK
 
 
 class RunKind(StrEnum):
-    """The kinds of stored runs. A weekly run keeps the complaint topics the next weekly run and the release
-    checks assign with; a faq_gaps run keeps the FAQ-gap topics."""
+    """The kinds of stored runs. A weekly run keeps the topics and themes of every message that the next
+    weekly run, the release checks and the FAQ gaps assign with (one taxonomy, issue #13)."""
 
     WEEKLY = "weekly"
-    FAQ_GAPS = "faq_gaps"
     RELEASE_CHECK = "release_check"
 
 

@@ -1,5 +1,6 @@
-"""FAQ-gap suggestions for a period: the window's questions, requests and complaints modelled into topics,
-matched against the current FAQ (nlp.faq_match), ranked for a CS lead (nlp.faq_gaps)."""
+"""FAQ-gap suggestions for a period: the window's questions, requests and complaints, in the topics the
+weekly report reads (pipeline.modelling: one fit for every message), matched against the current FAQ
+(nlp.faq_match), ranked for a CS lead (nlp.faq_gaps)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from sqlalchemy import Engine
 
 from nlp import columns as C
 from nlp import faq_gaps as G
+from nlp.assign import closeness
 from nlp.faq_match import coverage, hybrid_scores
 from nlp.prepare import text_hash
 from pipeline import caches, modelling
 from pipeline.calendar import faq_periods, week_window
-from pipeline.config import PipelineConfig, RunKind
+from pipeline.config import PipelineConfig
 from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import faq_gaps as gaps_report
 from reports import notes
@@ -53,17 +55,21 @@ def period_label(week: date, weeks: int) -> str:
     return notes.period_label(period.start, period.last_day, weeks)
 
 
+# what an FAQ entry can answer: complaints too ("届かない" is answered by the delivery-time entry)
+ANSWERABLE = (C.DocType.QUESTION, C.DocType.REQUEST, C.DocType.COMPLAINT)
+
+
 def find_faq_gaps(
     engine: Engine,
     config: PipelineConfig,
     docs: pd.DataFrame,
     week: date,
-    refit: bool = False,
+    modelled: modelling.Modelled,
     hooks: Hooks = LOGGING_HOOKS,
 ) -> FaqGaps:
     """Suggestions for the `faq_period_weeks` weeks up to the week starting `week` (growth against as many
-    weeks before), from topics of the whole window `docs`, so that a theme is recognised even when it is
-    small in the period."""
+    weeks before), from the topics `modelled` gave the whole window `docs` (the weekly report's: one
+    taxonomy), so that a theme is recognised even when it is small in the period."""
     weeks = config.windows.faq_period_weeks
     label = period_label(week, weeks)
     with session_scope(engine) as session:
@@ -73,28 +79,20 @@ def find_faq_gaps(
     empty = pd.DataFrame(columns=list(G.SUGGESTION_COLUMNS))
     if version_id is None:
         return FaqGaps(empty, [notes.NO_FAQ], None, 0, label)
-    # like the complaint topics: the last fit's saved topics take every message (a weekly run costs what its
-    # new messages cost) until asked to refit or a new theme appears; every message gets a centrality
-    modelled = modelling.model(engine, config, docs, modelling.MESSAGES, refit, keep_known=False, hooks=hooks)
     if not modelled.has_topics:
         return FaqGaps(empty, modelled.notes, version_id, len(faq), label)
-    focus = docs[modelled.topic.notna()]
-    if modelled.result is not None:
-        _keep_fit(engine, config, docs, modelled, week)
-    # the modelling's own embeddings (and the fit's tokens): aligned with `focus`, the modelled rows in order
-    tokens = modelled.tokens
-    if tokens is None:
-        tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
+    asked = (docs[C.DOC_TYPE].isin(ANSWERABLE) & modelled.topic.notna()).to_numpy()
+    focus = docs[asked]
     with hooks.stage("faq_match", len(focus)):
+        embeddings, centrality = _vectors(engine, config, focus, modelled, asked, hooks)
+        tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
         faq_embeddings, faq_tokens = faq_features(engine, config, faq)
-        # modelled without keep_known: a fit or an assignment, every modelled message's vector is at hand
-        assert modelled.embeddings is not None
-        scores = hybrid_scores(modelled.embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
+        scores = hybrid_scores(embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
         period, previous = faq_periods(week, weeks)
         messages = G.Messages(
             focus,
             modelled.topic[focus.index].astype(int).to_numpy(),
-            modelled.centrality[focus.index].to_numpy(),
+            centrality,
             period.mask(focus[C.CREATED_AT]),
             previous.mask(focus[C.CREATED_AT]),
         )
@@ -102,22 +100,32 @@ def find_faq_gaps(
     return FaqGaps(suggestions, modelled.notes, version_id, len(faq), label)
 
 
-def _keep_fit(
-    engine: Engine, config: PipelineConfig, docs: pd.DataFrame, modelled: modelling.Modelled, week: date
-) -> None:
-    """Store a fresh fit's topics and centroids as a faq_gaps run: what the next runs assign with."""
-    period, _ = faq_periods(week, config.windows.faq_period_weeks)
-    assert modelled.saved is not None  # a fit always saves its centroids (modelling.fit)
-    run_id = modelling.record_run(engine, config, RunKind.FAQ_GAPS, period, docs, modelled)
-    path = modelled.saved.save(config.out_dir / "faq-topics" / f"run{run_id}").parent
-    modelling.finish_run(engine, run_id, model_path=path)
+def _vectors(
+    engine: Engine,
+    config: PipelineConfig,
+    focus: pd.DataFrame,
+    modelled: modelling.Modelled,
+    asked: np.ndarray,
+    hooks: Hooks,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, closeness to their topic's centroid) of the `focus` messages: from the modelling when it
+    had every message's vector at hand (a fit, or an assignment of the whole window), else from the cache,
+    with the closeness recomputed for every message (a weekly run's known messages carry no centrality)."""
+    if modelled.embeddings is not None and len(modelled.embeddings) == len(asked):
+        return modelled.embeddings[asked], modelled.centrality[focus.index].to_numpy()
+    embeddings = modelling.embed(engine, focus, config, hooks, "faq_embed")
+    assert modelled.saved is not None  # no embeddings in hand only when saved topics assigned (modelling)
+    topic = modelled.topic[focus.index].astype(int).to_numpy()
+    return embeddings, closeness(modelled.saved, embeddings, topic)
 
 
 def run_faq_gaps(
     engine: Engine, config: PipelineConfig, week: date, refit: bool = False, hooks: Hooks = LOGGING_HOOKS
 ) -> tuple[FaqGaps, Path]:
-    """Suggestions for the period ending with `week`, over the same window as the weekly report, and their CSV."""
+    """Suggestions for the period ending with `week`, over the same window and through the same topics as
+    the weekly report (the last weekly run's, or a fit when asked or due), and their CSV."""
     docs = caches.load_window(engine, week_window(week, config.windows.history_weeks))
-    gaps = find_faq_gaps(engine, config, docs, week, refit, hooks)
+    modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, keep_known=False, hooks=hooks)
+    gaps = find_faq_gaps(engine, config, docs, week, modelled, hooks)
     path = config.out_dir / gaps_report.csv_name(week)
     return gaps, gaps_report.write_gaps_csv(gaps.suggestions, path).resolve()

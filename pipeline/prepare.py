@@ -11,16 +11,14 @@ from nlp.embed import Embedder
 from nlp.tokenize import TOKENIZER_VERSION
 from pipeline import caches
 from pipeline.calendar import Span
-from pipeline.modelling import types_to_cache
 from store import repo
 from store.db import session_scope
 
 
 def uncached(engine: Engine, span: Span, embedder_name: str) -> list[tuple[str, str]]:
-    """(text hash, text) of the window's distinct texts that the weekly run will model (complaints, and
-    questions and requests when an FAQ is imported) and that miss a token or embedding cache entry."""
+    """(text hash, text) of the window's distinct texts (every message: the weekly run models them all)
+    that miss a token or embedding cache entry."""
     docs = caches.load_window(engine, span)
-    docs = docs[docs[C.DOC_TYPE].isin(types_to_cache(engine))]
     texts = dict(zip(docs[C.TEXT_HASH], docs[C.TEXT], strict=True))
     with session_scope(engine) as session:
         tokens = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)

@@ -1,7 +1,8 @@
 """On-demand release check: did complaints rise after a launch, redesign or campaign, and about what?
 
-Every complaint before and after the release is assigned by the same topics (the last weekly run's, or one
-fit over both windows), so the counts are comparable.
+Every message before and after the release is assigned by the same topics as the weekly report (the last
+weekly run's, or one fit over both windows), and each topic's complaints are counted, so the counts are
+comparable and the topics are the weekly report's.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class ReleaseOutputs:
     result: pd.DataFrame
     windows: S.Windows
     topics: pd.DataFrame
+    themes: pd.DataFrame
     digest: str  # the markdown summary the flow publishes as an artifact
     release: report.ReleaseInfo
 
@@ -68,12 +70,14 @@ def check_not_future(request: CheckRequest, info: report.ReleaseInfo, today: dt.
 
 
 def post_quotes(
-    docs: pd.DataFrame, modelled: modelling.Modelled, release_day: dt.date, n: int = 3
+    docs: pd.DataFrame, groups: pd.Series, centrality: pd.Series, release_day: dt.date, n: int = 3
 ) -> dict[int, list[str]]:
-    """The most central distinct complaints of each topic written on or after the release day."""
-    after = docs.assign(**{C.TOPIC: modelled.topic, W.CENTRALITY: modelled.centrality})
-    after = after[(after[C.CREATED_AT].dt.date >= release_day) & after[C.TOPIC].notna()]
-    return {int(topic): W.quotes(group, n) for topic, group in after.groupby(C.TOPIC)}
+    """The most central distinct complaints of each group (a per-document topic or theme id) written on or
+    after the release day."""
+    after = docs.assign(**{C.TOPIC: groups, W.CENTRALITY: centrality})
+    complaint = after[C.DOC_TYPE] == C.DocType.COMPLAINT
+    after = after[(after[C.CREATED_AT].dt.date >= release_day) & (after[C.TOPIC] >= 0) & complaint]
+    return {int(group): W.quotes(members, n) for group, members in after.groupby(C.TOPIC)}
 
 
 @dataclass(frozen=True)
@@ -113,23 +117,34 @@ def run_release_check(
     with hooks.stage("load", 0):
         docs = caches.load_window(engine, release_window(day, windows.pre_days, windows.post_days))
     log.info("release check %s: %d documents around %s", info.name, len(docs), day)
-    # the last weekly run's saved topics take every complaint of both windows (no UMAP: no numba compile in
+    # the last weekly run's saved topics take every message of both windows (no UMAP: no numba compile in
     # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
-    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, request.refit, keep_known=False, hooks=hooks)
+    modelled = modelling.model(
+        engine, config, docs, modelling.EVERY_MESSAGE, request.refit, keep_known=False, hooks=hooks
+    )
     if not modelled.has_topics:
         raise ReleaseCheckError("; ".join(modelled.notes))
-    counts, totals = modelling.topic_day_counts(docs, modelled)
+    tested, levels = {}, {}
     with hooks.stage("spikes", len(docs)):
-        try:
-            win, result = S.impact(counts, totals, day, pre_days=windows.pre_days, post_days=windows.post_days)
-        except S.SpikeInputError as exc:
-            raise ReleaseCheckError(str(exc)) from exc
+        for level, groups, described in (
+            (S.THEME, modelled.theme, modelled.themes.set_index(C.THEME_ID)),
+            (S.TOPIC, modelled.topic, modelled.topics.set_index(C.TOPIC_ID)),
+        ):
+            counts, totals = modelling.complaint_day_counts(docs, groups)
+            try:
+                win, tested[level] = S.impact(
+                    counts, totals, day, pre_days=windows.pre_days, post_days=windows.post_days
+                )
+            except S.SpikeInputError as exc:
+                raise ReleaseCheckError(str(exc)) from exc
+            levels[level] = report.Level(described, counts, post_quotes(docs, groups, modelled.centrality, day))
+        result = S.joint(tested)
     with hooks.stage("report", len(docs)):
-        quotes = post_quotes(docs, modelled, day)
-        context = report.build_context(info, win, result, modelled.topics, counts, quotes, notes=modelled.notes)
+        context = report.build_context(info, win, result, levels, notes=modelled.notes)
         slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
         html = report.write_html(context, config.out_dir / f"release-{day}-{slug}" / "report.html").resolve()
     period = Span(win.pre_start, win.post_end)
     run_id = modelling.record_run(engine, config, RunKind.RELEASE_CHECK, period, docs, modelled)
     modelling.finish_run(engine, run_id, report_path=html)
-    return ReleaseOutputs(html, result, win, modelled.topics, report.markdown_digest(context, html), info)
+    digest = report.markdown_digest(context, html)
+    return ReleaseOutputs(html, result, win, modelled.topics, modelled.themes, digest, info)

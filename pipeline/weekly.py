@@ -1,5 +1,6 @@
-"""The weekly complaint report: the reported week with a trailing history window, the complaint topics,
-this week's spikes with the releases behind them, the FAQ gaps, the stored run, the HTML report and CSVs."""
+"""The weekly complaint report: the reported week with a trailing history window, the topics of every
+message ranked by complaints, this week's spikes with the releases behind them, the FAQ gaps through the
+same topics, the stored run, the HTML report and CSVs."""
 
 from __future__ import annotations
 
@@ -56,13 +57,19 @@ def analyse_week(
         docs = caches.load_window(engine, span)
     log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
     coverage = coverage_notes(docs, span, week, config.windows.history_weeks)
-    modelled = modelling.model(engine, config, docs, modelling.COMPLAINTS, refit, hooks=hooks)
+    modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, hooks=hooks)
     with hooks.stage("spikes", len(docs)):
         spikes, spike_notes = weekly_spikes(engine, config, docs, modelled, week)
-    gaps = faq_gaps.find_faq_gaps(engine, config, docs, week, refit, hooks)
+    gaps = faq_gaps.find_faq_gaps(engine, config, docs, week, modelled, hooks)
     with hooks.stage("report", len(docs)):
         summary = W.summarize_week(
-            docs, modelled.topic, modelled.centrality, modelled.topics, week, trend_weeks=config.windows.trend_weeks
+            docs,
+            modelled.topic,
+            modelled.centrality,
+            modelled.topics,
+            week,
+            themes=modelled.themes,
+            trend_weeks=config.windows.trend_weeks,
         )
         return _store_and_render(
             engine,
@@ -97,12 +104,15 @@ def coverage_notes(docs: pd.DataFrame, span: Span, week: date, history_weeks: in
 def weekly_spikes(
     engine: Engine, config: PipelineConfig, docs: pd.DataFrame, modelled: modelling.Modelled, week: date
 ) -> tuple[list[dict], list[str]]:
-    """This week's significant rises, each with the releases that started shortly before it."""
+    """This week's significant rises of complaints, tested per theme and per subtopic with one correction
+    over both, each with the releases that started shortly before it."""
     if modelled.topics.empty:
         return [], []
-    counts, totals = modelling.topic_day_counts(docs, modelled)
+    tested = {}
     try:
-        _, result = S.weekly_spikes(counts, totals, week, baseline_weeks=config.windows.spike_baseline_weeks)
+        for level, groups in ((S.THEME, modelled.theme), (S.TOPIC, modelled.topic)):
+            counts, totals = modelling.complaint_day_counts(docs, groups)
+            _, tested[level] = S.weekly_spikes(counts, totals, week, baseline_weeks=config.windows.spike_baseline_weeks)
     except S.SpikeInputError as exc:
         return [], [report_notes.spikes_not_tested(str(exc))]
     with session_scope(engine) as session:
@@ -110,7 +120,7 @@ def weekly_spikes(
             [{"name": r.name, "start": r.start} for r in repo.list_releases(session)], columns=["name", "start"]
         )
     blamed = S.attribute(week, releases, config.release.lag_days)
-    return report.spike_rows(result, modelled.topics, blamed), []
+    return report.spike_rows(S.joint(tested, rises_only=True), modelled.topics, modelled.themes, blamed), []
 
 
 def _store_and_render(

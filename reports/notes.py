@@ -4,9 +4,10 @@ written here, with the rest of what users read, not in the pipeline that decides
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-# what each kind of topic model covers, by the run kind that keeps it (pipeline.config.RunKind)
-MODELLED = {"weekly": "苦情", "faq_gaps": "質問・要望・苦情", "release_check": "苦情"}
+# what the topic model covers, by the run kind that keeps it (pipeline.config.RunKind): every message (#13)
+MODELLED = {"weekly": "問い合わせ・レビュー", "release_check": "問い合わせ・レビュー"}
 
 NO_FAQ = "FAQ が取り込まれていないため、FAQ の不足は分析していません（koe faq import で取り込めます）。"
 
@@ -18,9 +19,45 @@ def too_few(run_kind: str, reason: str) -> str:
 def topics_reused(run_kind: str, run_id: int, n_assigned: int) -> str:
     what = MODELLED[run_kind]
     return (
-        f"{what}のトピックは前回の分析（run {run_id}）のものを引き継ぎ、{what} {n_assigned} 件を割り当てました"
+        f"テーマとトピックは前回の分析（run {run_id}）のものを引き継ぎ、{what} {n_assigned} 件を割り当てました"
         "（新しいテーマが現れたときは自動で作り直します。手動では --refit）。"
     )
+
+
+class Refit(StrEnum):
+    """Why a run fitted its topics afresh instead of reusing the last weekly run's (the report says it)."""
+
+    FIRST = "first"
+    ASKED = "asked"
+    NO_MODEL = "no_model"
+    EMBEDDER = "embedder"
+    NO_THEMES = "no_themes"
+    DRIFT = "drift"
+
+
+REFIT_REASONS = {
+    Refit.FIRST: "保存された分析がないため",
+    Refit.ASKED: "作り直しの指定（--refit）により",
+    Refit.NO_MODEL: "前回の分析のモデルが見つからないため",
+    Refit.EMBEDDER: "埋め込みモデルが前回と異なるため",
+    Refit.NO_THEMES: "前回の分析がテーマ導入前のものであるため",
+    Refit.DRIFT: "前回のトピックにない新しいテーマが現れたため",
+}
+
+
+def refitted(why: Refit, run_id: int) -> str:
+    return (
+        f"{REFIT_REASONS[why]}、テーマとトピックを作り直しました。前回の分析（run {run_id}）のテーマとは"
+        "構成する問い合わせの重なりで対応づけ、同じテーマは同じ ID と名前（変更した名前を含む）を引き継いでいます。"
+    )
+
+
+def lineage(kind: str, name: str, sources: list[str]) -> str:
+    """「配送遅延」は前回の「配送」から分離しました / 「ログイン」に前回の「決済」が統合されました (nlp.lineage)."""
+    quoted = "・".join(f"「{s}」" for s in sources)
+    if kind == "split":
+        return f"テーマ「{name}」は前回の{quoted}から分離しました。"
+    return f"テーマ「{name}」に前回の{quoted}が統合されました。"
 
 
 def week_partly_empty(last_day: date | None, empty_days: int) -> str:

@@ -1,4 +1,5 @@
-"""The release impact report: which complaint topics rose after a launch or redesign, by how much, how sure."""
+"""The release impact report: which complaint themes and subtopics rose after a launch or redesign, by how
+much, how sure. Both levels are tested with one correction (nlp.spikes.joint); themes are listed first."""
 
 from __future__ import annotations
 
@@ -47,6 +48,19 @@ def plain_line(release: ReleaseInfo, label: str, row: pd.Series) -> str:
     return f"{lead}{S.format_ratio(row)}" + ("に減少" if row[S.RATE_RATIO] < 1 else "")
 
 
+LEVEL_NAMES = {S.THEME: "テーマ", S.TOPIC: "サブトピック"}
+
+
+@dataclass(frozen=True)
+class Level:
+    """What the report shows of one level's tests: names (index: id; LABEL, KEYWORDS), day x id complaint
+    counts, and the quotes after the release per id."""
+
+    described: pd.DataFrame
+    counts: pd.DataFrame
+    quotes: dict[int, list[str]]
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return "∞" if not np.isfinite(value) else f"{value:.{digits}f}"
 
@@ -55,33 +69,36 @@ def build_context(
     release: ReleaseInfo,
     win: S.Windows,
     result: pd.DataFrame,
-    topics: pd.DataFrame,
-    counts: pd.DataFrame,
-    quotes: dict[int, list[str]],
+    levels: dict[str, Level],
     *,
     generated_at: datetime | None = None,
     notes: list[str] | None = None,
 ) -> dict:
-    """`result` from nlp.spikes.impact; `topics` with columns.TOPIC_COLUMNS; `counts` day x topic."""
-    described = topics.set_index(C.TOPIC_ID)
-    days = [d for d in counts.index if win.pre_start <= d < win.post_end]
+    """`result` from nlp.spikes.joint (a LEVEL column; without it every row is a subtopic's test);
+    `levels` by level name."""
     rows = []
     for r in result.to_dict("records"):
         row = pd.Series(r)
-        topic = described.loc[r[S.TOPIC_ID]]
+        level = r.get(S.LEVEL, S.TOPIC)
+        shown, key = levels[level], int(r[S.TOPIC_ID])
+        described = shown.described.loc[key]
+        days = [d for d in shown.counts.index if win.pre_start <= d < win.post_end]
         new = bool(r[S.IS_NEW]) or not np.isfinite(r[S.RATE_RATIO])
-        # the 95% interval is per topic; q corrects for testing every topic at once, so both can disagree
+        # the 95% interval is per test; q corrects for testing every theme and subtopic at once, so both can disagree
         ci_only = not r[S.SIGNIFICANT] and (r[S.CI_LOW] > 1 or r[S.CI_HIGH] < 1)
         rows.append(
             {
-                "id": int(r[S.TOPIC_ID]),
-                "label": topic[C.LABEL],
-                "keywords": topic[C.KEYWORDS],
+                "id": key,
+                "anchor": f"{level}-{key}",
+                "level": level,
+                "level_name": LEVEL_NAMES[level],
+                "label": described[C.LABEL],
+                "keywords": described[C.KEYWORDS],
                 "pre": r[S.PRE],
                 "post": r[S.POST],
                 "pre_per_day": f"{r[S.PRE_RATE]:.1f}",
                 "post_per_day": f"{r[S.POST_RATE]:.1f}",
-                # a topic absent before has no finite ratio: say what happened instead of 「∞倍 ・ CI 0.00–∞」
+                # absent before: no finite ratio, say what happened instead of 「∞倍 ・ CI 0.00–∞」
                 "ratio": f"新規（前 {r[S.PRE]}件 → 後 {r[S.POST]}件）" if new else f"{_fmt(r[S.RATE_RATIO])}倍",
                 "ci": "—" if new else f"{_fmt(r[S.CI_LOW])}–{_fmt(r[S.CI_HIGH])}",
                 "ci_only": bool(ci_only),
@@ -90,13 +107,14 @@ def build_context(
                 "significant": bool(r[S.SIGNIFICANT]),
                 "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),
                 "is_new": new,
-                "line": plain_line(release, topic[C.LABEL], row),
-                "quotes": quotes.get(int(r[S.TOPIC_ID]), []),
+                "line": plain_line(release, described[C.LABEL], row),
+                "quotes": shown.quotes.get(key, []),
                 "chart": charts.daily_timeline(
-                    days, [int(counts.at[d, r[S.TOPIC_ID]]) for d in days], win.release_day, "リリース"
+                    days, [int(shown.counts.at[d, key]) for d in days], win.release_day, "リリース"
                 ),
             }
         )
+    rows.sort(key=lambda r: r["level"] != S.THEME)  # stable: themes first, each level in the result's order
     return {
         "title": f"リリース影響レポート: {release.name}",
         "release": {
@@ -125,5 +143,5 @@ def markdown_digest(context: dict, path: Path) -> str:
     from reports.weekly import md_escape
 
     lines = [f"# リリース影響: {md_escape(context['release']['name'])}", "", f"- レポート: `{path}`"]
-    lines += [f"- {md_escape(r['line'])}" for r in context["rose"]] or ["- 有意に増えた苦情トピックはありません"]
+    lines += [f"- {md_escape(r['line'])}" for r in context["rose"]] or ["- 有意に増えた苦情はありません"]
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from reports.render import write
 CHANNEL_NAMES = {"mail": "メール", "chat": "チャット", "line": "LINE", "form": "フォーム", "review": "レビュー"}
 KIND_NAMES = {"ticket": "問い合わせ", "review": "レビュー"}
 DETAILED_TOPICS = 15
+DETAILED_THEMES = 20  # themes are at most 20 (nlp.themes.ThemeConfig): each gets its chart
 
 
 def _type_rows(summary: W.WeeklySummary) -> list[dict]:
@@ -46,42 +47,77 @@ def _volume_rows(summary: W.WeeklySummary) -> list[dict]:
     ]
 
 
-def _topic_rows(summary: W.WeeklySummary) -> list[dict]:
+def _type_mix(mix: dict[str, int]) -> str:
+    """「苦情 12・質問 5・要望 2」: what customers wrote about a theme this week, by type."""
+    return "・".join(f"{charts.TYPE_NAMES.get(t, t)} {n}" for t, n in mix.items() if n)
+
+
+def _products(top: list[tuple[str, int]]) -> str:
+    """「リネンシャツ 5・ヨガマット 3」: the products most of a theme's complaints this week are about."""
+    return "・".join(f"{product} {n}" for product, n in top)
+
+
+def _ranked_rows(frame: pd.DataFrame, id_column: str, weeks: list, charted: int) -> list[dict]:
     rows = []
-    for rank, t in enumerate(summary.topics.to_dict("records"), start=1):
+    for rank, t in enumerate(frame.to_dict("records"), start=1):
         rows.append(
             {
                 "rank": rank,
-                "id": t[C.TOPIC_ID],
+                "id": t[id_column],
                 "label": t[C.LABEL],
                 "keywords": t[C.KEYWORDS],
-                "representative": t[C.REPRESENTATIVE],
+                "representative": t.get(C.REPRESENTATIVE, ""),
                 "count": t[W.COUNT],
                 "previous": t[W.PREVIOUS],
                 "change": t[W.CHANGE],
                 "change_pct": t[W.CHANGE_PCT],
                 "is_new": bool(t[W.IS_NEW]),
                 "quotes": t[W.QUOTES],
-                "chart": charts.topic_trend(summary.weeks, t[W.TREND]) if rank <= DETAILED_TOPICS else None,
+                "type_mix": _type_mix(t[W.TYPE_MIX]),
+                "products": _products(t[W.PRODUCTS]),
+                "chart": charts.topic_trend(weeks, t[W.TREND]) if rank <= charted else None,
+                "subtopics": t.get(C.SUBTOPICS, []),
             }
         )
     return rows
 
 
-def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, releases: list[str]) -> list[dict]:
-    """Significant weekly rises (nlp.spikes.weekly_spikes) with topic labels and the releases that started
-    shortly before the week (the same for every spike of the week)."""
-    labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
+def _theme_rows(summary: W.WeeklySummary, topics: list[dict]) -> list[dict]:
+    """Themes, each holding its subtopics' rows (largest first); without themes (a summary made without
+    them) every topic stands alone."""
+    if summary.themes.empty:
+        return [{**t, "anchor": f"topic-{t['id']}", "subtopics": []} for t in topics]
+    by_id = {t["id"]: t for t in topics}
+    themes = _ranked_rows(summary.themes, C.THEME_ID, summary.weeks, DETAILED_THEMES)
+    for theme in themes:
+        theme["anchor"] = f"theme-{theme['id']}"
+        theme["subtopics"] = sorted((by_id[t] for t in theme["subtopics"] if t in by_id), key=lambda t: t["rank"])
+    return themes
+
+
+LEVEL_NAMES = {S.THEME: "テーマ", S.TOPIC: "サブトピック"}
+
+
+def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, themes: pd.DataFrame, releases: list[str]) -> list[dict]:
+    """Significant weekly rises (nlp.spikes.joint over themes and subtopics) with their names and the
+    releases that started shortly before the week (the same for every spike of the week)."""
+    labels = {
+        S.TOPIC: topics.set_index(C.TOPIC_ID)[C.LABEL],
+        S.THEME: themes.set_index(C.THEME_ID)[C.LABEL],
+    }
     rows = []
     for r in result[result[S.SIGNIFICANT]].to_dict("records"):
-        row = pd.Series(r)
+        level = r.get(S.LEVEL, S.TOPIC)
         rows.append(
             {
                 "id": int(r[S.TOPIC_ID]),
-                "label": labels[r[S.TOPIC_ID]],
+                "level": level,
+                "level_name": LEVEL_NAMES[level],
+                "anchor": f"{level}-{int(r[S.TOPIC_ID])}",
+                "label": labels[level][r[S.TOPIC_ID]],
                 "count": r[S.POST],
                 "baseline": f"{r[S.PRE_RATE] * 7:.1f}",
-                "ratio": S.format_ratio(row),
+                "ratio": S.format_ratio(pd.Series(r)),
                 "releases": releases,
             }
         )
@@ -100,7 +136,8 @@ def build_context(
     faq_notes: list[str] | None = None,
 ) -> dict:
     share, prev_share = summary.complaint_share, summary.previous_complaint_share
-    topics = _topic_rows(summary)
+    topics = _ranked_rows(summary.topics, C.TOPIC_ID, summary.weeks, 0 if len(summary.themes) else DETAILED_TOPICS)
+    themes = _theme_rows(summary, topics)
     return {
         "title": f"週次 苦情レポート {summary.week_start:%Y-%m-%d} 〜 {summary.week_end:%Y-%m-%d}",
         "shop": shop,
@@ -114,11 +151,11 @@ def build_context(
         "share_change_pt": None if share is None or prev_share is None else (share - prev_share) * 100,
         "types": _type_rows(summary),
         "volumes": _volume_rows(summary),
-        "topics": topics[:DETAILED_TOPICS],
-        "more_topics": topics[DETAILED_TOPICS:],
+        "themes": themes,
         "new_topics": [t for t in topics if t["is_new"]],
         # topics listed for their fall from last week have no complaint this week: not this week's topics
         "topics_this_week": sum(1 for t in topics if t["count"] > 0),
+        "themes_this_week": sum(1 for t in themes if t["count"] > 0),
         "type_chart": charts.type_trend(
             summary.weeks, {str(c): [int(v) for v in summary.type_trend[c]] for c in summary.type_trend.columns}
         ),
@@ -137,22 +174,40 @@ def write_html(context: dict, path: Path) -> Path:
 
 
 def topics_frame(summary: W.WeeklySummary) -> pd.DataFrame:
-    t = summary.topics
-    return pd.DataFrame(
-        {
-            "rank": range(1, len(t) + 1),
-            "topic_id": t[C.TOPIC_ID],
-            "label": t[C.LABEL],
-            "keywords": t[C.KEYWORDS].map("、".join),
-            "count": t[W.COUNT],
-            "previous": t[W.PREVIOUS],
-            "change": t[W.CHANGE],
-            "change_pct": t[W.CHANGE_PCT].map(lambda v: None if v is None else round(v, 3)),
-            "is_new": t[W.IS_NEW],
-            "trend": t[W.TREND].map(lambda v: " ".join(map(str, v))),
-            "representative": t[C.REPRESENTATIVE],
-        }
-    )
+    """The CSV's rows: each theme (level テーマ) followed by its subtopics (サブトピック), ranked as in the
+    report; without themes, the subtopics alone."""
+    topics = {t[C.TOPIC_ID]: t for t in summary.topics.to_dict("records")}
+    rows: list[dict] = []
+    if summary.themes.empty:
+        rows = [_csv_row(rank, "サブトピック", None, t) for rank, t in enumerate(topics.values(), start=1)]
+    for rank, theme in enumerate(summary.themes.to_dict("records"), start=1):
+        rows.append(_csv_row(rank, "テーマ", theme[C.THEME_ID], theme))
+        rows += [_csv_row(rank, "サブトピック", theme[C.THEME_ID], topics[t]) for t in theme[C.SUBTOPICS]]
+    return pd.DataFrame(rows, columns=CSV_COLUMNS)
+
+
+CSV_COLUMNS = ["rank", "level", "theme_id", "topic_id", "label", "keywords", "count", "previous", "change",
+               "change_pct", "is_new", "trend", "type_mix", "products", "representative"]  # fmt: skip
+
+
+def _csv_row(rank: int, level: str, theme_id: object, t: dict) -> dict:
+    return {
+        "rank": rank,
+        "level": level,
+        "theme_id": theme_id,
+        "topic_id": t.get(C.TOPIC_ID),
+        "label": t[C.LABEL],
+        "keywords": "、".join(t[C.KEYWORDS]),
+        "count": t[W.COUNT],
+        "previous": t[W.PREVIOUS],
+        "change": t[W.CHANGE],
+        "change_pct": None if t[W.CHANGE_PCT] is None else round(t[W.CHANGE_PCT], 3),
+        "is_new": t[W.IS_NEW],
+        "trend": " ".join(map(str, t[W.TREND])),
+        "type_mix": _type_mix(t[W.TYPE_MIX]),
+        "products": _products(t[W.PRODUCTS]),
+        "representative": t.get(C.REPRESENTATIVE) or next(iter(t[W.QUOTES]), ""),
+    }
 
 
 def write_csv(summary: W.WeeklySummary, path: Path) -> Path:
@@ -164,12 +219,12 @@ def notification(summary: W.WeeklySummary, report_path: Path | str, top: int = 3
     Plain text for any channel (Slack, mail ...); < > & become full-width so no service reads markup in
     customer-derived labels."""
     share = "—" if summary.complaint_share is None else f"{summary.complaint_share:.1%}"
-    lines = [f"件数 {summary.total}（前週 {summary.previous_total}） ・ 苦情の割合 {share}", "", "上位の苦情トピック:"]
-    for rank, t in enumerate(summary.topics.head(top).to_dict("records"), start=1):
+    lines = [f"件数 {summary.total}（前週 {summary.previous_total}） ・ 苦情の割合 {share}", "", "上位の苦情テーマ:"]
+    for rank, t in enumerate(_leading(summary).head(top).to_dict("records"), start=1):
         new = "（新規）" if t[W.IS_NEW] else ""
         lines.append(f"{rank}. {_plain(t[C.LABEL])}{new} — {t[W.COUNT]}件（前週比 {t[W.CHANGE]:+d}）")
     if summary.topics.empty:
-        lines.append("（今週は苦情トピックがありません）")
+        lines.append("（今週は苦情のあるテーマがありません）")
     lines += ["", f"レポート: {report_path}"]
     return f"koe 週次苦情レポート {summary.week_start} 〜 {summary.week_end}", "\n".join(lines)
 
@@ -193,6 +248,11 @@ def summary_lines(summary: W.WeeklySummary, spikes: list[dict], faq_gaps: pd.Dat
     return lines
 
 
+def _leading(summary: W.WeeklySummary) -> pd.DataFrame:
+    """What a summary leads with: the themes, or the subtopics of a summary made without themes."""
+    return summary.topics if summary.themes.empty else summary.themes
+
+
 def _plain(text: object) -> str:
     return str(text).translate(str.maketrans("<>&", "＜＞＆"))
 
@@ -214,10 +274,10 @@ def markdown_digest(summary: W.WeeklySummary, report_path: Path, top: int = 5) -
         f"- 苦情の割合: {share}",
         f"- レポート: `{report_path}`",
         "",
-        "| 順位 | トピック | 件数 | 前週比 |",
+        "| 順位 | テーマ | 苦情 | 前週比 |",
         "|---|---|---|---|",
     ]
-    for rank, t in enumerate(summary.topics.head(top).to_dict("records"), start=1):
+    for rank, t in enumerate(_leading(summary).head(top).to_dict("records"), start=1):
         new = " 🆕" if t[W.IS_NEW] else ""
         lines.append(f"| {rank} | {md_escape(t[C.LABEL])}{new} | {t[W.COUNT]} | {t[W.CHANGE]:+d} |")
     return "\n".join(lines)

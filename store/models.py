@@ -95,6 +95,30 @@ class RunTopic(Base):
     size: Mapped[int] = mapped_column(Integer)
 
 
+class RunTheme(Base):
+    """The themes above a run's topics (nlp/themes.py); a table of its own, so stores made before themes
+    existed gain it from create_all (which adds tables, not columns)."""
+
+    __tablename__ = "run_themes"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(Text)  # "、"-joined
+    size: Mapped[int] = mapped_column(Integer)
+    subtopics: Mapped[str] = mapped_column(Text)  # topic ids, largest first, space-joined
+
+
+class ThemeCuration(Base):
+    """What a lead decided about a theme (`koe themes rename/merge`), by its stable id (nlp/lineage.py):
+    later runs show the name and fold merged themes into their target."""
+
+    __tablename__ = "theme_curation"
+    theme_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    merged_into: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class DocumentTopic(Base):
     __tablename__ = "document_topics"
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nlp import columns as C
+from nlp.curation import Curation
 from store.models import (
     Base,
     Document,
@@ -22,8 +23,10 @@ from store.models import (
     FaqVersion,
     Release,
     Run,
+    RunTheme,
     RunTopic,
     SourceCursor,
+    ThemeCuration,
     TokenCache,
 )
 
@@ -270,9 +273,13 @@ def create_run(
     return run.id
 
 
-def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assignments: pd.DataFrame) -> None:
-    """Topics (`TOPIC_COLUMNS`) and per-document topic ids (columns id, topic) of one run; replaces earlier ones."""
+def store_run_results(
+    session: Session, run_id: int, topics: pd.DataFrame, assignments: pd.DataFrame, themes: pd.DataFrame
+) -> None:
+    """Topics (`TOPIC_COLUMNS`), their themes (`THEME_COLUMNS`) and per-document topic ids (columns id,
+    topic) of one run; replaces earlier ones."""
     session.execute(delete(RunTopic).where(RunTopic.run_id == run_id))
+    session.execute(delete(RunTheme).where(RunTheme.run_id == run_id))
     session.execute(delete(DocumentTopic).where(DocumentTopic.run_id == run_id))
     topic_rows = [
         {
@@ -287,6 +294,19 @@ def store_run_results(session: Session, run_id: int, topics: pd.DataFrame, assig
     ]
     if topic_rows:
         session.execute(_insert(RunTopic), topic_rows)
+    theme_rows = [
+        {
+            "run_id": run_id,
+            "theme_id": int(r[C.THEME_ID]),
+            "label": r[C.LABEL],
+            "keywords": "、".join(r[C.KEYWORDS]),
+            "size": int(r[C.SIZE]),
+            "subtopics": " ".join(str(int(t)) for t in r[C.SUBTOPICS]),
+        }
+        for r in themes.to_dict("records")
+    ]
+    if theme_rows:
+        session.execute(_insert(RunTheme), theme_rows)
     doc_rows = [
         {"run_id": run_id, "document_id": int(i), "topic_id": int(t)}
         for i, t in zip(assignments[C.ID], assignments[C.TOPIC], strict=True)
@@ -308,6 +328,7 @@ def finish_run(session: Session, run_id: int, **paths: str | None) -> None:
     orphan_ids = list(session.scalars(orphans))
     if orphan_ids:
         session.execute(delete(RunTopic).where(RunTopic.run_id.in_(orphan_ids)))
+        session.execute(delete(RunTheme).where(RunTheme.run_id.in_(orphan_ids)))
         session.execute(delete(DocumentTopic).where(DocumentTopic.run_id.in_(orphan_ids)))
         session.execute(delete(Run).where(Run.id.in_(orphan_ids)))
 
@@ -319,6 +340,51 @@ def run_topics(session: Session, run_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(session.execute(stmt).all(), columns=list(C.TOPIC_COLUMNS))
     frame[C.KEYWORDS] = frame[C.KEYWORDS].map(lambda s: s.split("、") if s else [])
     return frame
+
+
+def run_themes(session: Session, run_id: int) -> pd.DataFrame:
+    """The themes of one run (`THEME_COLUMNS`), largest first; empty for runs made before themes existed."""
+    stmt = (
+        select(RunTheme.theme_id, RunTheme.label, RunTheme.keywords, RunTheme.size, RunTheme.subtopics)
+        .where(RunTheme.run_id == run_id)
+        .order_by(RunTheme.theme_id)
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=list(C.THEME_COLUMNS))
+    frame[C.KEYWORDS] = frame[C.KEYWORDS].map(lambda s: s.split("、") if s else [])
+    frame[C.SUBTOPICS] = frame[C.SUBTOPICS].map(lambda s: [int(t) for t in s.split()])
+    return frame
+
+
+def next_theme_id(session: Session) -> int:
+    """The first theme id no run and no curation has used: a retired theme's id is never given again."""
+    used = [
+        session.scalar(select(func.max(RunTheme.theme_id))),
+        session.scalar(select(func.max(ThemeCuration.theme_id))),
+        session.scalar(select(func.max(ThemeCuration.merged_into))),
+    ]
+    return max((u for u in used if u is not None), default=-1) + 1
+
+
+def theme_curation(session: Session) -> Curation:
+    """Every rename and merge a lead made, by stable theme id."""
+    rows = session.execute(select(ThemeCuration.theme_id, ThemeCuration.name, ThemeCuration.merged_into)).all()
+    return Curation(
+        names={t: n for t, n, _ in rows if n},
+        merged_into={t: m for t, _, m in rows if m is not None},
+    )
+
+
+def curate_theme(session: Session, theme_id: int, *, name: str | None = None, merged_into: int | None = None) -> None:
+    """Record a rename (`name`) or a merge (`merged_into`) of one theme; other decisions about it are kept."""
+    row = session.get(ThemeCuration, theme_id)
+    if row is None:
+        row = ThemeCuration(theme_id=theme_id, name=None, merged_into=None, updated_at=datetime.now())
+        session.add(row)
+    if name is not None:
+        row.name = name
+    if merged_into is not None:
+        row.merged_into = merged_into
+    row.updated_at = datetime.now()
 
 
 def run_assignments(session: Session, run_id: int) -> pd.Series:

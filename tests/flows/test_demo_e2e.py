@@ -35,8 +35,9 @@ def test_report_written_with_topics(demo):
     out, outputs, _ = demo
     soup = BeautifulSoup(outputs.html.read_text(encoding="utf-8"), "html.parser")
     assert soup.title.text == "週次 苦情レポート 2026-11-09 〜 2026-11-15"
-    labels = [h.text for h in soup.select("#topics .topic h3")]
-    assert len(labels) >= 5
+    labels = [h.text for h in soup.select("#themes .topic h3")]  # the report leads with themes
+    assert 5 <= len(labels) <= 20
+    assert len(outputs.summary.topics) > len(labels)  # subtopics under them
     assert outputs.csv.exists() and outputs.summary.total > 200
 
 
@@ -105,7 +106,7 @@ def test_weekly_runs_reuse_topics_until_a_new_theme_appears(own_store, tmp_path)
     for day, refit in ((date(2026, 10, 27), True), (date(2026, 11, 3), False), (date(2026, 11, 10), False)):
         path = weekly_report(week_of=day, refit=refit)
         pages[day] = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
-    reused = "苦情のトピックは前回の分析"
+    reused = "テーマとトピックは前回の分析"
     assert reused not in pages[date(2026, 10, 27)].select_one("#summary").get_text()
     assert reused in pages[date(2026, 11, 3)].select_one("#summary").get_text()
     incident = pages[date(2026, 11, 10)]
@@ -146,7 +147,7 @@ def test_faq_gaps_command_flow_prints_and_writes_csv(demo, own_store, capsys):
     path = faq_gaps(week_of=date(2026, 11, 12), top=3)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("FAQ の不足（2026-10-19 〜 2026-11-15、4週間、FAQ 15項目）")
-    assert "質問・要望・苦情のトピックは前回の分析" in printed[1]  # the weekly run's FAQ-gap topics, reused
+    assert "テーマとトピックは前回の分析" in printed[1]  # the weekly run's topics, reused: one taxonomy
     assert [line.split(". ", 1)[0].strip() for line in printed[2:5]] == ["1", "2", "3"]
     assert "領収書" in "".join(printed[2:5])
     assert path.endswith("faq-gaps-2026-11-09.csv")
@@ -207,7 +208,7 @@ def test_weekly_run_notifies_webhooks_and_mail(demo, own_store, monkeypatch):
     (mail,) = [message_from_bytes(m, policy=mail_policy.default) for m in inbox.mails]
     title = "koe 週次苦情レポート 2026-11-09 〜 2026-11-15"
     assert plain["title"] == title and mail["Subject"] == title and mail["To"] == "cs-lead@example.jp"
-    top = outputs.summary.topics["label"].head(3).tolist()
+    top = outputs.summary.themes["label"].head(3).tolist()
     for message in (slack["text"], plain["message"], mail.get_body(("plain", "html")).get_content()):
         assert all(label in message for label in top)
         assert f"レポート: {path}" in message
@@ -250,19 +251,23 @@ def test_weekly_flow_from_environment_with_too_few_complaints(prefect_api, tmp_p
     assert "FAQ が取り込まれていないため" in soup.select_one("#faq-gaps").get_text()
 
 
+LOGIN_PAYMENT = {"ログイン", "パスワード", "カード", "決済", "エラー", "カート", "支払う", "ログインできない"}
+
+
 def test_release_checks_find_the_planted_effect_only(demo):
     from nlp import spikes as S
 
     _, weekly, checks = demo
     redesign, campaign = checks["サイトリニューアル"], checks["秋のセール"]
-    labels = redesign.topics.set_index("topic_id")["keywords"]
-    rose = redesign.result[redesign.result[S.SIGNIFICANT] & (redesign.result[S.RATE_RATIO] > 1)]
-    assert len(rose) >= 1
-    assert all(
-        {"ログイン", "パスワード", "カード", "決済", "エラー", "カート", "支払う"} & set(labels[t][:6])
-        for t in rose[S.TOPIC_ID]
-    )
+    for level, described in ((S.THEME, redesign.themes), (S.TOPIC, redesign.topics)):
+        keywords = described.set_index(described.columns[0])["keywords"]  # theme_id or topic_id
+        tested = redesign.result[redesign.result[S.LEVEL] == level]
+        rose = tested[tested[S.SIGNIFICANT] & (tested[S.RATE_RATIO] > 1)]
+        assert len(rose) >= 1, level  # the login/payment rise is significant as a theme, not only a subtopic
+        assert all(LOGIN_PAYMENT & set(keywords[t][:10]) for t in rose[S.TOPIC_ID]), level
     assert not (campaign.result[S.SIGNIFICANT] & (campaign.result[S.RATE_RATIO] > 1)).any()
+    # one taxonomy: the release checks read the weekly run's themes, under the same names
+    assert set(redesign.themes["label"]) <= set(weekly.modelled.themes["label"])
     html = redesign.html.read_text(encoding="utf-8")
     assert "リニューアル後、" in html and "倍（95%CI" in html
 
@@ -282,19 +287,21 @@ def test_release_check_reuses_the_weekly_topics_unless_a_new_theme_appears(own_s
     def check(release: str):  # the pipeline itself: no Prefect run needed
         return run_release_check(make_engine(own_store), Settings().pipeline_config(), CheckRequest(release=release))
 
-    reused = "苦情のトピックは前回の分析"
+    reused = "テーマとトピックは前回の分析"
     redesign = check("サイトリニューアル")  # the demo's weekly run (week of 11-09) is the latest
     assert reused in redesign.html.read_text(encoding="utf-8")
-    keywords = redesign.topics.set_index("topic_id")["keywords"]
-    rose = redesign.result[redesign.result[S.SIGNIFICANT] & (redesign.result[S.RATE_RATIO] > 1)]
+    keywords = redesign.themes.set_index("theme_id")["keywords"]
+    themes = redesign.result[redesign.result[S.LEVEL] == S.THEME]
+    rose = themes[themes[S.SIGNIFICANT] & (themes[S.RATE_RATIO] > 1)]
     assert len(rose) >= 1
-    assert all({"ログイン", "パスワード", "カード", "決済", "エラー"} & set(keywords[t][:6]) for t in rose[S.TOPIC_ID])
+    assert all(LOGIN_PAYMENT & set(keywords[t][:10]) for t in rose[S.TOPIC_ID])
 
     weekly_report(week_of=date(2026, 10, 26), refit=True)  # now the latest topics predate the incident
     points = check("ポイントシステム移行")
     assert reused not in points.html.read_text(encoding="utf-8")  # refitted
     labels = points.topics.set_index("topic_id")["label"]
-    assert any("ポイント" in labels[t] for t in points.result[points.result[S.IS_NEW]][S.TOPIC_ID])
+    subtopics = points.result[points.result[S.LEVEL] == S.TOPIC]
+    assert any("ポイント" in labels[t] for t in subtopics[subtopics[S.IS_NEW]][S.TOPIC_ID])
 
 
 def test_weekly_report_flags_the_points_spike(demo):
@@ -346,3 +353,30 @@ def test_the_commands_after_the_demo_read_its_store_and_its_last_week(demo, own_
     soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
     assert soup.select_one(".kpi .v").text == str(demo[1].summary.total)
     assert "件数に含まれていません" not in soup.select_one("#summary").get_text()  # a complete week: no warning
+
+
+def test_a_leads_rename_and_merge_hold_in_the_next_run_and_after_a_refit(demo, own_store, capsys):
+    """`koe themes list/rename/merge`: decisions by stable theme id; the next run (reusing the topics) and a
+    refit (themes matched to the last run's by their members) both show them, and the refit says why."""
+    from flows.cli import main
+
+    assert main(["themes", "list"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()[1:]]
+    assert len(rows) == len(demo[1].modelled.themes) and all(r[0].isdigit() for r in rows)
+    first, second, third = (int(r[0]) for r in rows[:3])
+    assert main(["themes", "rename", str(first), "配送遅延（要対応）"]) == 0
+    assert main(["themes", "merge", str(third), str(second)]) == 0
+    assert main(["themes", "merge", "9999", str(second)]) == 2
+    assert main(["themes", "merge", str(second), str(third)]) == 2  # into a theme merged into it
+    assert "no theme 9999" in capsys.readouterr().err
+    for refit in ([], ["--refit"]):
+        assert main(["weekly", *refit]) == 0
+        path = capsys.readouterr().out.strip().splitlines()[-1]
+        soup = BeautifulSoup(open(path, encoding="utf-8").read(), "html.parser")
+        ids = [int(t["id"].removeprefix("theme-")) for t in soup.select("#themes .topic")]
+        names = [h.text.split(". ", 1)[1].removesuffix("新規") for h in soup.select("#themes .topic h3")]
+        assert "配送遅延（要対応）" in names and names[ids.index(first)] == "配送遅延（要対応）"
+        assert third not in ids and second in ids  # merged: shown as part of the other theme
+        summary = soup.select_one("#summary").get_text()
+        assert ("作り直しました" in summary) == bool(refit)  # the report says when a refit happened, and why
+    assert "作り直しの指定（--refit）により" in summary

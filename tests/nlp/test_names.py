@@ -39,6 +39,15 @@ def test_the_same_name_is_told_apart():
     assert names == ["商品：届かない（追跡番号）", "商品：届かない（プレゼント）"]
 
 
+def test_names_stay_distinct_when_the_next_phrase_is_the_same_too():
+    """The demo had two subtopics named 「予定日：分からない（配送業者）」: the second takes its next phrase, and a
+    group with nothing left is numbered."""
+    same = ["予定日", "分からない", "配送業者", "届ける"]
+    names = distinct_names([same, [*same, "プレゼント用"], same])
+    assert names == ["予定日：分からない（配送業者）", "予定日：分からない（プレゼント用）", "予定日：分からない（2）"]
+    assert len(set(names)) == 3
+
+
 def test_names_from_real_tickets_via_the_tokenizer():
     words = tokenize("ポイントが付与されていません。先週の注文分のポイントが付与されないままです。")
     ranked = sorted(set(words), key=lambda w: (-words.count(w), w))

@@ -121,3 +121,25 @@ def test_weekly_spikes_and_attribution(planted):
 def test_plain_language_ratio():
     row = pd.Series({S.RATE_RATIO: 2.83, S.CI_LOW: 2.1, S.CI_HIGH: 3.7, S.Q_VALUE: 0.0004, S.PRE: 10, S.POST: 20})
     assert S.format_ratio(row) == "2.8倍（95%CI 2.1–3.7, q<0.001）"
+
+
+def test_joint_correction_spans_both_levels():
+    """Themes and subtopics are one family of tests: a p-value that passes alone at one level is corrected
+    for the tests of the other level too (Benjamini-Hochberg over all of them)."""
+    from nlp import spikes as S
+
+    def tested(p_values, ratios):
+        n = len(p_values)
+        return pd.DataFrame(
+            {S.TOPIC_ID: range(n), S.P_VALUE: p_values, S.RATE_RATIO: ratios, S.PRE: 1, S.POST: 1}
+        ).assign(**{c: 0.0 for c in (S.PRE_RATE, S.POST_RATE, S.CI_LOW, S.CI_HIGH)})
+
+    themes = tested([0.02], [2.0])
+    subtopics = tested([0.001, 0.5, 0.6, 0.7, 0.04], [3.0, 1.0, 1.0, 0.9, 0.5])
+    joint = S.joint({S.THEME: themes, S.TOPIC: subtopics}, rises_only=True)
+    assert len(joint) == 6 and set(joint[S.LEVEL]) == {S.THEME, S.TOPIC}
+    significant = joint[joint[S.SIGNIFICANT]]
+    assert list(zip(significant[S.LEVEL], significant[S.TOPIC_ID], strict=True)) == [(S.TOPIC, 0)]
+    theme = joint[joint[S.LEVEL] == S.THEME].iloc[0]
+    assert theme[S.Q_VALUE] == pytest.approx(0.02 * 6 / 2)  # rank 2 of 6: would be 0.02 tested alone
+    assert S.joint({S.THEME: themes.iloc[:0]}).empty

@@ -98,3 +98,44 @@ def test_volumes_by_kind_and_channel(summary):
     assert volumes.loc[("ticket", "form"), W.PREVIOUS] == 4
     assert volumes.loc[("review", "review"), W.COUNT] == 1
     assert summary.type_trend.loc[WEEK].to_dict() == {"complaint": 9, "praise": 1, "question": 2}
+
+
+def test_themes_rank_by_complaints_with_the_type_mix_of_every_message():
+    """Every message is modelled (issue #13): a question in a complaint topic counts in the type mix, not in
+    the complaint count; themes sum their subtopics and list the ones with complaints, largest first."""
+    rows = (
+        [(WEEK, "まだ届きません", "complaint", 0, "ticket", "mail")] * 3
+        + [(WEEK, "いつ届きますか", "question", 0, "ticket", "mail")] * 2
+        + [(WEEK, "追跡番号が反映されない", "complaint", 2, "ticket", "mail")] * 2
+        + [(WEEK, "配送が早くて助かりました", "praise", 3, "review", "review")] * 5  # no complaint: not listed
+        + [(WEEK, "ログインできません", "complaint", 1, "ticket", "form")] * 4
+    )
+    docs, topic, centrality = frame(rows)
+    docs[C.PRODUCT] = ["ヨガマット", "ヨガマット", "リネンシャツ"] + [None] * 2 + ["ヨガマット", "布団"] + [None] * 9
+    topics = pd.DataFrame(
+        {
+            C.TOPIC_ID: [0, 1, 2, 3],
+            C.LABEL: ["到着：届かない", "ログイン：できない", "追跡番号：反映されない", "配送：早い"],
+            C.KEYWORDS: [["到着"], ["ログイン"], ["追跡番号"], ["配送"]],
+            C.REPRESENTATIVE: ["", "", "", ""],
+            C.SIZE: [5, 4, 2, 5],
+        }
+    )
+    themes = pd.DataFrame(
+        {
+            C.THEME_ID: [0, 1],
+            C.LABEL: ["配送遅延：届かない", "ログイン：できない"],
+            C.KEYWORDS: [["配送遅延"], ["ログイン"]],
+            C.SIZE: [12, 4],
+            C.SUBTOPICS: [[0, 3, 2], [1]],
+        }
+    )
+    summary = W.summarize_week(docs, topic, centrality, topics, WEEK, themes)
+    assert summary.themes[C.THEME_ID].tolist() == [0, 1]  # 5 complaints, then 4
+    delivery = summary.themes.iloc[0]
+    assert delivery[W.COUNT] == 5 and delivery[C.SUBTOPICS] == [0, 2]  # the praise-only topic is not listed
+    assert delivery[W.TYPE_MIX] == {"complaint": 5, "question": 2, "praise": 5}
+    assert delivery[W.QUOTES] == ["まだ届きません", "追跡番号が反映されない"]  # one per subtopic, in their order
+    assert delivery[W.PRODUCTS] == [("ヨガマット", 3)]  # products named once are no pattern
+    assert summary.topics.set_index(C.TOPIC_ID).loc[0, W.COUNT] == 3
+    assert 3 not in set(summary.topics[C.TOPIC_ID])

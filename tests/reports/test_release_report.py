@@ -38,14 +38,16 @@ def test_new_themes_per_day_rates_and_unsignificant_intervals(tmp_path):
         }
     )
     info = report.ReleaseInfo("ポイントシステム移行", "incident", datetime(2026, 10, 19, 10))
-    context = report.build_context(info, win, result, topics, counts, {}, generated_at=datetime(2026, 11, 1))
+    levels = {S.TOPIC: report.Level(topics.set_index(C.TOPIC_ID), counts, {})}
+    context = report.build_context(info, win, result, levels, generated_at=datetime(2026, 11, 1))
     soup = BeautifulSoup(report.write_html(context, tmp_path / "r.html").read_text(encoding="utf-8"), "html.parser")
     new = soup.select_one("#topic-0").get_text(" ")
     assert "新規（前 0件 → 後 28件）" in new and "∞" not in new
     rows = {
-        r.select("td")[0].get_text(): [td.get_text() for td in r.select("td")] for r in soup.select("#others tr")[1:]
+        r.select("td")[1].get_text(): [td.get_text() for td in r.select("td")] for r in soup.select("#others tr")[1:]
     }
-    assert rows["ログイン・エラー"][1:3] == ["10（0.4）", "12（0.9）"]  # raw counts with per-day rates
-    assert rows["ログイン・エラー"][4] == "1.05–5.50※"
+    assert rows["ログイン・エラー"][0] == "サブトピック"
+    assert rows["ログイン・エラー"][2:4] == ["10（0.4）", "12（0.9）"]  # raw counts with per-day rates
+    assert rows["ログイン・エラー"][5] == "1.05–5.50※"
     assert "補正後の q が 0.05 以上のため" in soup.select_one("#others").get_text()
-    assert "※" not in rows["配送・遅い"][4]
+    assert "※" not in rows["配送・遅い"][5]

@@ -51,8 +51,17 @@ def summary():
             C.SIZE: [6, 6],
         }
     )
+    themes = pd.DataFrame(
+        {
+            C.THEME_ID: [0, 1],
+            C.LABEL: ["配送遅延：届かない", "カート：ログインできない <i>"],
+            C.KEYWORDS: [["配送遅延"], ["カート"]],
+            C.SIZE: [6, 6],
+            C.SUBTOPICS: [[0], [1]],
+        }
+    )
     return W.summarize_week(
-        docs.drop(columns="t"), docs["t"].astype(float), pd.Series(1.0, index=docs.index), topics, WEEK
+        docs.drop(columns="t"), docs["t"].astype(float), pd.Series(1.0, index=docs.index), topics, WEEK, themes
     )
 
 
@@ -65,14 +74,17 @@ def html_path(summary, tmp_path_factory):
 def test_report_content_in_japanese(html_path):
     soup = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser")
     assert soup.title.text == "週次 苦情レポート 2026-11-09 〜 2026-11-15"
-    topics = soup.select("#topics .topic h3")
-    assert [h.text for h in topics] == ["1. 届く・配送・遅い", "2. カート・ログイン・エラー <b>"]
-    first = soup.select_one("#topic-0")
-    assert "今週 2件" in first.get_text(" ", strip=True).replace(" 件", "件")
+    themes = soup.select("#themes .topic h3")
+    assert [h.text for h in themes] == ["1. 配送遅延：届かない", "2. カート：ログインできない <i>"]
+    first = soup.select_one("#theme-0")
+    assert "今週の苦情 2件" in first.get_text(" ", strip=True).replace(" 件", "件")
     assert [q.text for q in first.select("blockquote")] == [
         "まだ届きません。いつ届きますか",
         "配送が遅すぎて困っています",
     ]
+    subtopic = first.select_one("#topic-0")  # the subtopics open under their theme
+    assert subtopic.select("td")[0].text == "届く・配送・遅い" and subtopic.select("td")[1].text == "2"
+    assert "苦情 2" in first.select_one(".kw + div + .kw").text  # this week's type mix
 
 
 def test_customer_text_is_escaped(html_path):
@@ -92,10 +104,16 @@ def test_csv_and_markdown(summary, tmp_path):
     path = report.write_csv(summary, tmp_path / "topics.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel-friendly BOM
     frame = pd.read_csv(path, encoding="utf-8-sig")
-    assert frame["label"].tolist() == ["届く・配送・遅い", "カート・ログイン・エラー <b>"]
+    assert frame["label"].tolist() == [
+        "配送遅延：届かない",
+        "届く・配送・遅い",
+        "カート：ログインできない <i>",
+        "カート・ログイン・エラー <b>",
+    ]
+    assert frame["level"].tolist() == ["テーマ", "サブトピック", "テーマ", "サブトピック"]
     assert frame["trend"].iloc[0].split()[-3:] == ["2", "2", "2"]
     md = report.markdown_digest(summary, tmp_path / "r.html")
-    assert "カート・ログイン・エラー \\<b\\>" in md
+    assert "カート：ログインできない \\<i\\>" in md
 
 
 def chromium() -> str:
@@ -126,7 +144,7 @@ def test_browser_renders_charts_and_shows_script_as_text(html_path, tmp_path):
     dom = run_chromium(html_path, tmp_path, "--virtual-time-budget=5000", "--dump-dom").stdout
     soup = BeautifulSoup(dom, "html.parser")
     assert soup.select("#type-trend .main-svg"), "plotly did not draw offline"
-    assert soup.select("#trend-0 .main-svg")
+    assert soup.select("#trend-theme-0 .main-svg")
     assert "<script>alert(1)</script> カートに入らない" in soup.select_one("#topic-1").get_text()
 
 
@@ -134,12 +152,14 @@ def test_changes_read_as_plus_and_minus_and_only_this_weeks_topics_count(summary
     """▲ means minus in Japanese business documents: a rise is ↑+N, a fall ↓−N. A topic listed only for its
     fall to zero is not one of this week's topics."""
     quiet = summary.topics.assign(count=[2, 0], previous=[1, 2], change=[1, -2])
-    gone = dataclasses.replace(summary, topics=quiet)
+    quiet_themes = summary.themes.assign(count=[2, 0], previous=[1, 2], change=[1, -2])
+    gone = dataclasses.replace(summary, topics=quiet, themes=quiet_themes)
     soup = BeautifulSoup(report.write_html(report.build_context(gone), tmp_path / "r.html").read_text(), "html.parser")
     text = soup.get_text(" ")
     assert "▲" not in text and "▼" not in text
     assert "↑+1" in text and "↓−2" in text
-    assert soup.select(".kpi .v")[2].text == "1"  # of the two listed topics, one has complaints this week
+    assert soup.select(".kpi .v")[2].text == "1"  # of the two listed themes, one has complaints this week
+    assert "サブトピック 1" in soup.select(".kpi")[2].text
 
 
 def test_charts_use_the_basic_bundle_of_the_same_plotly_js(html_path):
@@ -161,7 +181,8 @@ def test_csv_cells_never_start_a_formula(summary, tmp_path, payload):
     from reports import faq_gaps as gaps_report
 
     topics = summary.topics.assign(**{C.LABEL: payload, C.REPRESENTATIVE: payload})
-    path = report.write_csv(dataclasses.replace(summary, topics=topics), tmp_path / "topics.csv")
+    themes = summary.themes.assign(**{C.LABEL: payload, W.QUOTES: [[payload]] * len(summary.themes)})
+    path = report.write_csv(dataclasses.replace(summary, topics=topics, themes=themes), tmp_path / "topics.csv")
     rows = list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
     assert {r["label"] for r in rows} == {"'" + payload} and rows[0]["representative"] == "'" + payload
     assert rows[0]["change"] == "0" or not rows[0]["change"].startswith("'")  # numbers stay numbers

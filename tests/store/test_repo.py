@@ -149,10 +149,16 @@ def test_run_results_round_trip(engine):
                 C.SIZE: [1],
             }
         )
-        repo.store_run_results(s, run_id, topics, pd.DataFrame({C.ID: ids, C.TOPIC: [0, -1]}))
+        themes = pd.DataFrame(
+            {C.THEME_ID: [0], C.LABEL: ["配送遅延"], C.KEYWORDS: [["配送", "遅延"]], C.SIZE: [1], C.SUBTOPICS: [[0]]}
+        )
+        repo.store_run_results(s, run_id, topics, pd.DataFrame({C.ID: ids, C.TOPIC: [0, -1]}), themes)
         repo.finish_run(s, run_id, report_path="/tmp/r.html")
     with session_scope(engine) as s:
         assert repo.run_topics(s, run_id)[C.KEYWORDS].tolist() == [["配送", "遅い"]]
+        stored = repo.run_themes(s, run_id)
+        assert stored[C.LABEL].tolist() == ["配送遅延"] and stored[C.SUBTOPICS].tolist() == [[0]]
+        assert stored[C.KEYWORDS].tolist() == [["配送", "遅延"]]
         assert repo.latest_run(s, "weekly").report_path == "/tmp/r.html"
 
 
@@ -177,15 +183,15 @@ def test_a_run_killed_half_way_is_never_reused_and_the_next_complete_run_removes
         repo.add_documents(s, [doc("1", "配送が遅い")])
         doc_id = repo.load_documents(s, datetime(2026, 11, 1), datetime(2026, 11, 9))[C.ID].tolist()
         complete = _run(s)
-        repo.store_run_results(s, complete, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}))
+        repo.store_run_results(s, complete, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}), pd.DataFrame())
         repo.finish_run(s, complete, model_path="/tmp/model")
     with session_scope(engine) as s:  # the next run commits its row and results, then the process is killed
         killed = _run(s)
-        repo.store_run_results(s, killed, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}))
-        other_kind = _run(s, "faq_gaps")  # an unfinished run of another kind is not touched
+        repo.store_run_results(s, killed, topics, pd.DataFrame({C.ID: doc_id, C.TOPIC: [0]}), pd.DataFrame())
+        other_kind = _run(s, "release_check")  # an unfinished run of another kind is not touched
     with session_scope(engine) as s:
         assert repo.latest_run(s, "weekly").id == complete  # not the half-written one
-        assert repo.latest_run(s, "faq_gaps") is None
+        assert repo.latest_run(s, "release_check") is None
     with session_scope(engine) as s:
         rerun = _run(s)
         repo.finish_run(s, rerun, model_path="/tmp/model2")
