@@ -2,10 +2,10 @@
 
 Ingest (CSV export -> normalize, redact, type -> SQLite), then the weekly run itself
 (pipeline.weekly.analyse_week, the function the weekly flow's task calls) with the default settings, timed
-through its stage hooks: tokens and embeddings of the window's complaints (cached), the complaint topics,
-weekly spikes, the FAQ gaps and the HTML report. With `--faq` the sample shop's FAQ is imported in every
-store, so the weekly run adds its FAQ-gap section as it does for a shop with an FAQ (questions, requests
-and complaints modelled, matched against it and ranked; the large history then keeps FAQ-gap topics too).
+through its stage hooks: tokens and embeddings of every message of the window (cached), the topics and
+themes of every message (one fit, issue #13), weekly spikes, the FAQ gaps and the HTML report. With `--faq`
+the sample shop's FAQ is imported in every store, so the weekly run adds its FAQ-gap section as it does for
+a shop with an FAQ (questions, requests and complaints of the same fit matched against it and ranked).
 Cold-start costs (embedding model load, numba compilation of UMAP and pynndescent) are paid first and
 reported apart as `cold_extra_seconds`; the stages then run warm. Bare fugashi runs over the same distinct
 texts as the tokenize stage, in the same process, for `tokenize_vs_fugashi`.
@@ -17,6 +17,7 @@ and alone in an empty store (a fit): `incremental_seconds` and `new_docs_alone_s
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import tempfile
@@ -125,22 +126,34 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER, new_d
     engine = store_with_faq(work / "koe.db", faq)
     ingest(engine, exports, stages, "ingest", n_docs)
     first = analyse(engine, END - WEEK, stages, "", embedder_name, seed, work / "out")
+    peak_main = peak_rss_mb()
+    counted = {
+        "n_modelled": int(first.modelled.topic.notna().sum()),
+        "n_topics": len(first.modelled.topics),
+        "n_themes": len(first.modelled.themes),
+        "n_faq_suggestions": len(first.faq_gaps.suggestions),
+    }
+    del first  # a weekly run is a process of its own: the next run must not pay for this one's vectors
+    gc.collect()
     docs = caches.load_window(engine, Span(END - WEEKS * WEEK, END))
+    counted["n_complaints"] = int((docs[C.DOC_TYPE] == "complaint").sum())
     distinct = list(dict.fromkeys(docs[C.TEXT]))  # every message is modelled
+    del docs
     bare = bare_fugashi_seconds(distinct)
     print(f"bare fugashi over the same {len(distinct):,} distinct texts: {bare:.2f} s", flush=True)
     main_stages = [s for s in stages.seconds if s != "corpus"]
     tokenize_seconds = sum(stages.seconds[s] for s in ("tokenize", "faq_tokenize") if s in stages.seconds)
-    peak_main = peak_rss_mb()
 
     inc_engine, build = incremental_store(work, engine, history_docs, seed, embedder_name, pools, cache, faq)
     ingest(inc_engine, new_week, stages, "incremental_ingest", new_docs)
-    analyse(inc_engine, END, stages, "incremental_", embedder_name, seed, work / "out-incremental")
+    incremental = analyse(inc_engine, END, stages, "incremental_", embedder_name, seed, work / "out-incremental")
+    incremental_refit = incremental.modelled.refit  # None: the saved topics took the new week
+    del incremental
+    gc.collect()
     alone_engine = store_with_faq(work / "alone.db", faq)
     ingest(alone_engine, new_week, stages, "alone_ingest", new_docs)
     analyse(alone_engine, END, stages, "alone_", embedder_name, seed, work / "out-alone")
     shutil.rmtree(work, ignore_errors=True)
-    modelled = first.modelled
     return {
         "total_seconds": round(sum(stages.seconds[s] for s in main_stages), 2),
         "peak_rss_mb": round(peak_rss_mb()),
@@ -149,6 +162,7 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER, new_d
         "tokenize_vs_fugashi": round(bare / max(tokenize_seconds, 1e-9), 3),  # same texts: rate ratio = time ratio
         "incremental_seconds": stages.total("incremental_"),
         "new_docs_alone_seconds": stages.total("alone_"),
+        "incremental_refit": incremental_refit,
         "incremental_stages": {s: v for s, v in stages.seconds.items() if s.startswith("incremental_")},
         "alone_stages": {s: v for s, v in stages.seconds.items() if s.startswith("alone_")},
         "cold_extra_seconds": round(sum(cold.values()), 2),
@@ -159,10 +173,7 @@ def run(n_docs: int, seed: int = 0, embedder_name: str = DEFAULT_EMBEDDER, new_d
         "n_docs": n_docs,
         "new_docs": new_docs,
         "n_tokenized_texts": len(distinct),
-        "n_modelled": int(modelled.topic.notna().sum()),
-        "n_complaints": int((docs[C.DOC_TYPE] == "complaint").sum()),
-        "n_topics": len(modelled.topics),
-        "n_faq_suggestions": len(first.faq_gaps.suggestions),
+        **counted,
         "faq": faq,
         "complaint_share": complaint_share,
         "embedder": embedder_name,

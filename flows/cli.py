@@ -71,6 +71,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retype(args: argparse.Namespace) -> int:
+    from pipeline.retype import retype
+
+    print(retype(_engine()).summary())
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
     from pipeline.classify import Typed, classify_rows, rows_of
@@ -365,6 +372,9 @@ def parser() -> argparse.ArgumentParser:
         help="tickets (praise needs words of thanks or praise) or reviews; rows with a rating are reviews",
     )
     classify.set_defaults(func=cmd_classify)
+    sub.add_parser(
+        "retype", help="type every stored message again with the current typer (after an upgrade or retraining)"
+    ).set_defaults(func=cmd_retype)
 
     weekly = sub.add_parser("weekly", help="run the weekly report flow (settings from KOE_* variables)")
     weekly.add_argument("--week-of", type=date.fromisoformat, default=None, help="any day of the week to report")

@@ -33,6 +33,7 @@ from pipeline.calendar import Span
 from pipeline.config import PipelineConfig, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
 from reports import notes
+from reports.notes import Refit
 from store import repo
 from store.db import session_scope
 
@@ -65,6 +66,7 @@ class Modelled:
     tokens: list[list[str]] | None = None
     embeddings: np.ndarray | None = None
     stored_themes: pd.DataFrame | None = None  # the themes as fitted (stable ids, no curation): what is stored
+    refit: Refit | None = None  # why the topics were fitted afresh; None when the saved ones were reused
 
     @property
     def has_topics(self) -> bool:
@@ -190,12 +192,12 @@ def model(
     with session_scope(engine) as session:
         curation = repo.theme_curation(session)
         next_id = repo.next_theme_id(session)
-    why = notes.Refit.ASKED if refit else _refit_due(last, config)
+    why = Refit.ASKED if refit else _refit_due(last, config)
     if why is None and last is not None:
         assigned, why = assign_with(last, engine, config, docs, focus, keep_known, hooks)
         if assigned is not None:
             return _curated(assigned, curation)
-    fitted = fit(engine, config, docs, focus, hooks)
+    fitted = replace(fit(engine, config, docs, focus, hooks), refit=why)
     if last is None or not fitted.has_topics:
         return _curated(fitted, curation)
     assert why is not None  # a reusable last run returned above
@@ -217,16 +219,16 @@ def _curated(modelled: Modelled, curation: Curation) -> Modelled:
     return replace(modelled, themes=curated(modelled.themes, curation), stored_themes=modelled.themes)
 
 
-def _refit_due(last: LastRun | None, config: PipelineConfig) -> notes.Refit | None:
+def _refit_due(last: LastRun | None, config: PipelineConfig) -> Refit | None:
     """Why the last run's topics cannot be reused as they are, before looking at the new documents."""
     if last is None:
-        return notes.Refit.FIRST
+        return Refit.FIRST
     if last.saved is None:
-        return notes.Refit.NO_MODEL
+        return Refit.NO_MODEL
     if last.embedder != config.embedder_name:
-        return notes.Refit.EMBEDDER
+        return Refit.EMBEDDER
     if last.themes.empty and not last.topics.empty:
-        return notes.Refit.NO_THEMES
+        return Refit.NO_THEMES
     return None
 
 
@@ -238,7 +240,7 @@ def assign_with(
     focus: Focus,
     keep_known: bool,
     hooks: Hooks,
-) -> tuple[Modelled | None, notes.Refit | None]:
+) -> tuple[Modelled | None, Refit | None]:
     """The window's documents of `focus.types` assigned to the nearest topic `last` saved (embedded from
     the cache when seen before); with `keep_known` the ones it saw keep their topics and only the others are
     embedded. (None, why) when the new documents hold a theme the saved topics lack."""
@@ -255,7 +257,7 @@ def assign_with(
         reason = drift(last.saved, embeddings[unseen], fresh[unseen], min_size)
     if reason:
         log.info("refitting the %s topics: %s", focus.run_kind, reason)
-        return None, notes.Refit.DRIFT
+        return None, Refit.DRIFT
     topic = pd.Series(np.nan, index=docs.index)
     centrality = pd.Series(np.nan, index=docs.index)
     if keep_known:

@@ -53,8 +53,9 @@ def _type_mix(mix: dict[str, int]) -> str:
 
 
 def _products(top: list[tuple[str, int]]) -> str:
-    """「リネンシャツ 5・ヨガマット 3」: the products most of a theme's complaints this week are about."""
-    return "・".join(f"{product} {n}" for product, n in top)
+    """「リネンシャツ（5件）・土鍋 8号（3件）」: the products most of a theme's complaints this week are about
+    (a count after a bare space ran into names that end in a number)."""
+    return "・".join(f"{product}（{n}件）" for product, n in top)
 
 
 def _ranked_rows(frame: pd.DataFrame, id_column: str, weeks: list, charted: int) -> list[dict]:

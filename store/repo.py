@@ -183,6 +183,22 @@ def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataF
     return frame
 
 
+def documents_to_type(session: Session, after_id: int, limit: int) -> pd.DataFrame:
+    """The next `limit` documents by id after `after_id`: id, text, rating, kind and the stored type (for
+    `koe retype`, which walks the whole store in id order)."""
+    cols = [Document.id, Document.text, Document.rating, Document.kind, Document.doc_type]
+    stmt = select(*cols).where(Document.id > after_id).order_by(Document.id).limit(limit)
+    rows = [tuple(row) for row in session.connection().execute(stmt)]
+    return pd.DataFrame.from_records(rows, columns=[C.ID, C.TEXT, C.RATING, C.KIND, C.DOC_TYPE])
+
+
+def set_doc_types(session: Session, types: Mapping[int, str]) -> None:
+    """Store new types by document id (ORM bulk update by primary key)."""
+    rows = [{"id": int(i), "doc_type": str(t)} for i, t in types.items()]
+    for part in _chunks(rows):
+        session.execute(update(Document), list(part))
+
+
 class RatedReviews(NamedTuple):
     low: list[str]  # texts of 1-2 star reviews, newest first
     high: list[str]  # texts of 4-5 star reviews, newest first

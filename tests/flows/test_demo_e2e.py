@@ -38,6 +38,14 @@ def test_report_written_with_topics(demo):
     labels = [h.text for h in soup.select("#themes .topic h3")]  # the report leads with themes
     assert 5 <= len(labels) <= 20
     assert len(outputs.summary.topics) > len(labels)  # subtopics under them
+    # delivery delay is one theme: the subtopics about tracking, transit, shipping dates and arrival
+    theme_of = {t: row["theme_id"] for row in outputs.modelled.themes.to_dict("records") for t in row["subtopics"]}
+    delivery = [
+        theme_of[t]
+        for t, label in zip(outputs.modelled.topics["topic_id"], outputs.modelled.topics["label"], strict=True)
+        if any(w in label for w in ("追跡番号", "輸送中", "発送予定日", "到着"))
+    ]
+    assert len(delivery) >= 3 and len(set(delivery)) == 1
     assert outputs.csv.exists() and outputs.summary.total > 200
 
 

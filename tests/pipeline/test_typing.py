@@ -55,3 +55,33 @@ def test_the_shop_typer_learns_the_shops_complaint_words(engine, tmp_path):
     assert [shop.classify(p) for p in PROBES] == [DocType.COMPLAINT] * len(PROBES)
     assert shop.classify("領収書を発行してください。") == DocType.REQUEST  # the shipped knowledge stays
     assert typer_for(engine) is shop  # trained once per doubling, not per call
+
+
+def test_retype_brings_stored_messages_to_the_current_typer(engine, tmp_path):
+    """Tickets stored before the shop's model existed keep the shipped typer's types until `koe retype`:
+    then 「袖の糸がほつれてきました」 becomes the complaint the shop's reviews taught, and nothing else moves."""
+    from datetime import datetime
+
+    from pipeline.retype import retype
+    from store import repo
+    from store.db import session_scope
+
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n2,2026-10-02 11:00,領収書を発行してください。\n")
+    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)
+    reviews = tmp_path / "reviews.csv"
+    reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
+
+    def stored() -> dict[str, str]:
+        with session_scope(engine) as session:
+            docs = repo.load_documents(session, datetime(2026, 10, 1), datetime(2026, 11, 1))
+        return dict(zip(docs["text"], docs["doc_type"], strict=False))
+
+    before = stored()[PROBES[0]]
+    assert before != DocType.COMPLAINT  # typed at ingest, before the shop's model
+    done = retype(engine, chunk=50)  # several chunks
+    assert done.total == 2 + 2 * (MIN_RATED_PER_SIDE + 20)
+    assert stored()[PROBES[0]] == DocType.COMPLAINT and stored()["領収書を発行してください。"] == DocType.REQUEST
+    assert done.changes[(before, "complaint")] >= 1  # the move is counted in the summary
+    assert retype(engine).changed == 0  # typed as the current typer types: nothing left to move

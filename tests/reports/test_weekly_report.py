@@ -30,7 +30,7 @@ def summary():
                     C.SOURCE: "s",
                     C.KIND: "ticket",
                     C.CHANNEL: "mail",
-                    C.PRODUCT: None,
+                    C.PRODUCT: "土鍋 8号" if topic == 0 else None,
                     C.CREATED_AT: datetime(2026, 11, 10, 10) - timedelta(days=7 * week_back, hours=i),
                     C.TITLE: None,
                     C.TEXT: text,
@@ -85,6 +85,7 @@ def test_report_content_in_japanese(html_path):
     subtopic = first.select_one("#topic-0")  # the subtopics open under their theme
     assert subtopic.select("td")[0].text == "届く・配送・遅い" and subtopic.select("td")[1].text == "2"
     assert "苦情 2" in first.select_one(".kw + div + .kw").text  # this week's type mix
+    assert "苦情の多い商品: 土鍋 8号（2件）" in first.get_text()  # which products drive the theme
 
 
 def test_customer_text_is_escaped(html_path):
