@@ -1,55 +1,211 @@
-"""FAQ-gap suggestions: topics whose messages the FAQ does not answer, ranked for a CS lead.
+"""FAQ-gap suggestions built from the questions the FAQ does not answer, decided group by group.
 
-Rank = uncovered questions and requests this period x the share of the topic not covered x (1 + growth) x
-(1 + complaint share) x (1 - the topic's mean score against its nearest entry): the inquiries an FAQ entry
-could absorb, themes the FAQ misses as a whole before the unmatched tail of a theme it answers, rising
-themes first, themes that also annoy customers before idle curiosity, and missing answers before near
-misses (a topic just under the threshold more likely needs its entry reworded; the nearest entry is shown
-for that). The share matters because message-level matching is noisy: a big answered theme always leaves
-some messages under the threshold, and by count alone they outranked smaller themes no entry answers
-(measured in bench/README.md, "FAQ gaps", session 4).
-Only asking messages count towards the volume: an FAQ cannot answer 「届いた商品が割れていました」 (the
-weekly complaint report covers it), and on the demo data counting every complaint put eighteen defect and
-delay topics above the two questions the FAQ really lacks. Growth is bounded, (now - before) / max(now,
-before), in [-1, 1]: with a handful of questions a week, 1 -> 5 is noise, not a 400% rise.
+A topic is too coarse to be a suggestion (measured on real inquiries, issue #16: 29 topics for 694
+messages about 282 different entries, so a whole topic was almost never "one missing entry"). Here the
+asking messages (questions and requests) of each subtopic are grouped by meaning into intents (average
+linkage on their embeddings, `GapConfig.group_distance`); each intent is judged as a whole: the mean
+match of its messages against each FAQ entry (the best entry and the margin to the runner-up) and the
+share of its messages whose own best entry is that one. A group the FAQ answers is no suggestion; a group
+it does not is one, built from its own messages only: its proposed question is its most central clean
+question, its quotes are its members, its volume is its asks. Same intents found in two subtopics are
+merged. Complaints are not grouped (an FAQ cannot answer 「割れていました」): they are the subtopic's
+complaint share, context for the rank.
+
+Rank = asks this period x (1 + bounded growth) x (1 + complaint share of the subtopic) x (1 - the group's
+coverage): more asks first, rising and annoying intents first, and of two equal groups the one farther
+from any entry (a near match is more often an answered question phrased otherwise).
+Growth is bounded, (now - before) / max(now, before), in [-1, 1]: with a handful of questions a week,
+1 -> 5 is noise, not a 400% rise.
+
+Kind: where agents' replies restate or link one FAQ entry for most of a group's messages, the answer
+exists and customers did not find it (REWORD that entry, named); otherwise the FAQ lacks it (NEW).
+Every step is deterministic: the same messages give the same groups, ranks and counts.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from nlp import columns as C
-from nlp.faq_match import Coverage
 
-# suggestion columns
-SUGGESTION_COLUMNS = ("topic_id", "label", "proposed_question", "category", "volume", "previous", "growth",
-                      "uncovered_asks", "uncovered_share", "complaint_share", "score", "examples", "nearest_faq",
-                      "nearest_score", "draft_answer", "members")  # fmt: skip
-(TOPIC_ID, LABEL, PROPOSED_QUESTION, CATEGORY, VOLUME, PREVIOUS, GROWTH, UNCOVERED_ASKS, UNCOVERED_SHARE,
- COMPLAINT_SHARE, SCORE, EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
+SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "category", "volume", "previous",
+                      "growth", "complaint_share", "coverage", "score", "examples", "nearest_faq", "nearest_score",
+                      "draft_answer", "members")  # fmt: skip
+(TOPIC_ID, LABEL, KIND, PROPOSED_QUESTION, CATEGORY, VOLUME, PREVIOUS, GROWTH, COMPLAINT_SHARE, COVERAGE, SCORE,
+ EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
 
-_QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か。?)$")
-_PLACEHOLDER = re.compile(r"<[A-Z]+>")
+_QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か)[。.]?$")
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 UNCATEGORIZED = "未分類"
 ASKING_TYPES = (C.DocType.QUESTION, C.DocType.REQUEST)
 
 
-def _proposed_question(texts: pd.Series, centrality: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
-    """The most central message of the topic that reads as a complete question and holds no redacted data."""
-    lo, hi = lengths
-    candidates = [
-        (c, t)
-        for t, c in zip(texts, centrality, strict=True)
-        if lo <= len(t) <= hi and _QUESTION_FORM.search(t.strip()) and not _PLACEHOLDER.search(t)
+class Kind(StrEnum):
+    NEW = "new"  # no entry answers it: write one
+    REWORD = "reword"  # agents answer it with an existing entry: customers do not find that entry
+
+
+@dataclass(frozen=True)
+class GapConfig:
+    """Defaults measured by `koe eval faq-gaps` (bench/README.md, "FAQ gaps", session 9)."""
+
+    group_distance: float = 0.5  # cosine distance (average linkage) within which asks are one intent
+    merge_distance: float = 0.25  # intents of two subtopics whose centroids are this close are one
+    covered_threshold: float = 0.5  # a group whose coverage is at or above this is answered
+    strong_match: float = 0.45  # the nearest entry's category is shown from this coverage up, else 未分類
+    min_asks: int = 2  # a suggestion needs this many asks in the window (one message is an anecdote)
+    max_cluster: int = 3000  # average linkage is O(n^2) in memory: larger subtopics are cut first
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The modelled messages and, aligned with them, their subtopic, embedding and period membership.
+    `reply_entry` is the FAQ entry an agent's reply restates or links (-1: none, or no reply)."""
+
+    docs: pd.DataFrame  # columns.DOC_COLUMNS: questions, requests, complaints ...
+    topic: np.ndarray
+    embeddings: np.ndarray  # (n, dim), L2-normalised
+    in_period: np.ndarray  # bool: counted as this period's
+    in_previous: np.ndarray  # bool: the period before, the growth baseline
+    reply_entry: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.docs)
+        arrays = (self.topic, self.embeddings, self.in_period, self.in_previous)
+        if any(len(a) != n for a in arrays) or (self.reply_entry is not None and len(self.reply_entry) != n):
+            raise ValueError(f"Messages: every array must have one value per message ({n})")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One intent: the indices of its asking messages and how the FAQ answers them as a whole."""
+
+    topic: int
+    members: np.ndarray
+    coverage: float  # mean score of the members against `nearest`
+    nearest: int  # the entry that answers the members best together (-1: no FAQ)
+    same_best: float  # share of members whose own best entry is `nearest`
+    margin: float  # coverage minus the runner-up entry's
+
+
+PRODUCT_STAND_IN = "商品"
+
+
+def without_products(texts: Sequence[str], products: Sequence[object]) -> list[str]:
+    """Each text with its own product's name replaced by 商品: intents are grouped by what is asked, not of
+    which product (on the demo one 同梱 request was four suggestions, one per product group, and one
+    suggestion mixed 同梱 and キャンセル of the same earphones)."""
+    return [
+        t.replace(p, PRODUCT_STAND_IN) if isinstance(p, str) and len(p) >= 2 else t
+        for t, p in zip(texts, products, strict=True)
     ]
-    if not candidates:
-        candidates = [(c, t) for t, c in zip(texts, centrality, strict=True) if not _PLACEHOLDER.search(t)]
-    return max(candidates)[1] if candidates else texts.iloc[0]
+
+
+def _order_key(texts: Sequence[str]) -> list[int]:
+    """Indices sorted by text: grouping and ties never depend on the order rows came from the store."""
+    return sorted(range(len(texts)), key=lambda i: (texts[i], i))
+
+
+def cluster(embeddings: np.ndarray, distance: float, max_cluster: int = 3000) -> np.ndarray:
+    """Labels of average-linkage clusters cut at cosine `distance` (deterministic). Over `max_cluster`
+    vectors, k-means cuts the set into parts first (seeded), each clustered on its own."""
+    n = len(embeddings)
+    if n <= 1:
+        return np.zeros(n, dtype=int)
+    if n > max_cluster:
+        from sklearn.cluster import KMeans
+
+        parts = KMeans(n_clusters=-(-n // max_cluster) * 2, n_init=1, random_state=0).fit_predict(embeddings)
+        labels = np.empty(n, dtype=int)
+        offset = 0
+        for part in np.unique(parts):
+            idx = np.flatnonzero(parts == part)
+            sub = cluster(embeddings[idx], distance, max_cluster)
+            labels[idx] = sub + offset
+            offset += int(sub.max()) + 1
+        return labels
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    vectors = np.asarray(embeddings, dtype=np.float64)
+    tree = linkage(vectors, method="average", metric="cosine")
+    return fcluster(tree, t=distance, criterion="distance") - 1
+
+
+def judge(topic: int, members: np.ndarray, scores: np.ndarray) -> Group:
+    """How the FAQ answers `members` together: the best entry by mean score, its margin and agreement."""
+    if scores.shape[1] == 0:
+        return Group(topic, members, 0.0, -1, 0.0, 0.0)
+    mean = scores[members].mean(axis=0)
+    order = np.argsort(-mean, kind="stable")
+    nearest = int(order[0])
+    runner_up = float(mean[order[1]]) if len(order) > 1 else 0.0
+    same_best = float((scores[members].argmax(axis=1) == nearest).mean())
+    return Group(topic, members, float(mean[nearest]), nearest, same_best, float(mean[nearest]) - runner_up)
+
+
+def intent_groups(
+    messages: Messages, scores: np.ndarray, covered: np.ndarray, config: GapConfig = GapConfig()
+) -> list[Group]:
+    """The asking messages of every subtopic that no entry answers on its own (`covered`: per message),
+    grouped into intents and judged against the FAQ as a whole."""
+    types = messages.docs[C.DOC_TYPE].to_numpy()
+    asking = np.isin(types, ASKING_TYPES) & (messages.in_period | messages.in_previous) & ~covered
+    texts = messages.docs[C.TEXT].astype(str).to_numpy()
+    groups = []
+    for topic in np.unique(messages.topic[asking]):
+        idx = np.flatnonzero(asking & (messages.topic == topic))
+        idx = idx[_order_key(list(texts[idx]))]
+        labels = cluster(messages.embeddings[idx], config.group_distance, config.max_cluster)
+        for label in np.unique(labels):
+            groups.append(judge(int(topic), idx[labels == label], scores))
+    return groups
+
+
+def merge_same_intents(groups: list[Group], messages: Messages, scores: np.ndarray, config: GapConfig) -> list[Group]:
+    """Gap groups of different subtopics that are one intent (centroids within `merge_distance`) become one
+    suggestion, under the subtopic holding most of it: two suggestions for one 同梱 request were a defect.
+    Centroids of groups are tighter than their members, hence a cut of its own."""
+    if len(groups) <= 1:
+        return groups
+    centroids = np.vstack([messages.embeddings[g.members].mean(axis=0) for g in groups])
+    labels = cluster(centroids, config.merge_distance, config.max_cluster)
+    merged = []
+    for label in np.unique(labels):
+        parts = [g for g, lab in zip(groups, labels, strict=True) if lab == label]
+        if len(parts) == 1:
+            merged.append(parts[0])
+            continue
+        members = np.sort(np.concatenate([g.members for g in parts]))
+        main = max(parts, key=lambda g: (len(g.members), -g.topic))
+        merged.append(judge(main.topic, members, scores))
+    return merged
+
+
+def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
+    """The group's most central message that reads as a complete question and holds no redacted data; else
+    its most central clean message; a placeholder is never shown: as a last resort the sentences that hold
+    one are left out (「配送先を変更してください。カード番号 <CARD> で支払いました。」 -> its first sentence)."""
+    lo, hi = lengths
+    order = sorted(range(len(texts)), key=lambda i: (-closeness[i], texts[i]))
+    clean = [texts[i].strip() for i in order if not _PLACEHOLDER.search(texts[i])]
+    for text in clean:
+        if lo <= len(text) <= hi and _QUESTION_FORM.search(text):
+            return text
+    if clean:
+        return clean[0]
+    for i in order:
+        kept = "".join(s for s in _SENTENCE.findall(texts[i]) if not _PLACEHOLDER.search(s)).strip()
+        if kept:
+            return kept
+    return _PLACEHOLDER.sub("", texts[order[0]]).strip()
 
 
 def _category(value: object) -> str:
@@ -58,82 +214,83 @@ def _category(value: object) -> str:
 
 
 def _draft_answer(replies: pd.Series) -> str | None:
-    """The agents' most common reply to the topic (already redacted at ingest)."""
+    """The agents' most common reply to the group (already redacted at ingest); ties by text."""
     replies = replies.dropna().map(str.strip)
     replies = replies[replies != ""]
-    return None if replies.empty else str(replies.value_counts().idxmax())
+    if replies.empty:
+        return None
+    counts = Counter(replies)
+    return min(counts, key=lambda r: (-counts[r], r))
 
 
-@dataclass(frozen=True)
-class Messages:
-    """The modelled messages and, aligned with them, their topic, centrality and period membership."""
-
-    docs: pd.DataFrame  # columns.DOC_COLUMNS: questions, requests, complaints ...
-    topic: np.ndarray
-    centrality: np.ndarray
-    in_period: np.ndarray  # bool: counted as this period's
-    in_previous: np.ndarray  # bool: the period before, the growth baseline
-
-    def __post_init__(self) -> None:
-        n = len(self.docs)
-        if any(len(a) != n for a in (self.topic, self.centrality, self.in_period, self.in_previous)):
-            raise ValueError(f"Messages: every array must have one value per message ({n})")
-
-
-@dataclass(frozen=True)
-class Matches:
-    """How well each FAQ entry answers each message: `scores` (n_messages, n_entries) from
-    nlp.faq_match.hybrid_scores and the per-message decision drawn from them."""
-
-    scores: np.ndarray
-    coverage: Coverage
+def _reworded_entry(group: Group, reply_entry: np.ndarray | None) -> int:
+    """The entry agents' replies restate for most of the group's replied messages, else -1."""
+    if reply_entry is None:
+        return -1
+    replied = reply_entry[group.members]
+    replied = replied[replied >= 0]
+    if not len(replied):
+        return -1
+    entry, n = Counter(replied.tolist()).most_common(1)[0]
+    return int(entry) if n * 2 > len(replied) else -1
 
 
 def suggest(
-    messages: Messages, topics: pd.DataFrame, matches: Matches, faq: pd.DataFrame, n_examples: int = 5
+    messages: Messages,
+    topics: pd.DataFrame,
+    scores: np.ndarray,
+    covered: np.ndarray,
+    faq: pd.DataFrame,
+    config: GapConfig = GapConfig(),
+    n_examples: int = 5,
 ) -> pd.DataFrame:
-    """Ranked suggestions, one per topic with uncovered messages in the period. `faq` has question, answer
-    and category columns in the order of the score columns."""
-    docs, assignments, centrality = messages.docs, messages.topic, messages.centrality
-    in_period, in_previous = messages.in_period, messages.in_previous
-    scores, cov = matches.scores, matches.coverage
+    """Ranked suggestions, one per unanswered intent with asks in the window. `scores` (n_messages,
+    n_entries) and `covered` (per message) from nlp.faq_match; `faq` has question, answer and category
+    columns in their order."""
+    groups = intent_groups(messages, scores, covered, config)
+    groups = [g for g in groups if g.coverage < config.covered_threshold]
+    groups = [g for g in merge_same_intents(groups, messages, scores, config) if len(g.members) >= config.min_asks]
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
-    types = docs[C.DOC_TYPE].to_numpy()
+    docs = messages.docs
+    texts = docs[C.TEXT].astype(str).to_numpy()
+    complaint = (docs[C.DOC_TYPE] == C.DocType.COMPLAINT).to_numpy()
     rows = []
-    for topic in labels.index:
-        members = np.flatnonzero((assignments == topic) & in_period)
-        uncovered = members[~cov.covered[members]]
-        if not len(uncovered):
+    for g in groups:
+        now = int(messages.in_period[g.members].sum())
+        if not now:
             continue
-        previous = int(((assignments == topic) & in_previous).sum())
-        growth = (len(members) - previous) / max(len(members), previous)
-        asks = int(np.isin(types[uncovered], ASKING_TYPES).sum())
-        complaint_share = float((types[members] == C.DocType.COMPLAINT).mean())
-        nearest = int(scores[members].mean(axis=0).argmax()) if scores.shape[1] else -1
-        nearest_score = float(scores[members, nearest].mean()) if nearest >= 0 else 0.0
-        order = uncovered[np.argsort(-centrality[uncovered])]
-        uncovered_share = len(uncovered) / len(members)
+        previous = int(messages.in_previous[g.members].sum())
+        growth = (now - previous) / max(now, previous)
+        in_topic = (messages.topic == g.topic) & messages.in_period
+        complaint_share = float(complaint[in_topic].mean()) if in_topic.any() else 0.0
+        reworded = _reworded_entry(g, messages.reply_entry)
+        nearest = reworded if reworded >= 0 else g.nearest
+        strong = reworded >= 0 or g.coverage >= config.strong_match
+        centroid = messages.embeddings[g.members].mean(axis=0)
+        closeness = messages.embeddings[g.members] @ centroid
+        order = g.members[np.lexsort((texts[g.members], -closeness))]
         rows.append(
             {
-                TOPIC_ID: topic,
-                LABEL: labels[topic],
-                PROPOSED_QUESTION: _proposed_question(docs[C.TEXT].iloc[uncovered], centrality[uncovered]),
-                CATEGORY: _category(faq["category"].iloc[nearest] if nearest >= 0 else None),
-                VOLUME: len(members),
+                TOPIC_ID: g.topic,
+                LABEL: labels.get(g.topic, ""),
+                KIND: Kind.REWORD if reworded >= 0 else Kind.NEW,
+                PROPOSED_QUESTION: proposed_question(list(texts[g.members]), closeness),
+                CATEGORY: _category(faq["category"].iloc[nearest]) if strong and nearest >= 0 else UNCATEGORIZED,
+                VOLUME: now,
                 PREVIOUS: previous,
                 GROWTH: growth,
-                UNCOVERED_ASKS: asks,
-                UNCOVERED_SHARE: uncovered_share,
                 COMPLAINT_SHARE: complaint_share,
-                SCORE: asks * uncovered_share * (1 + growth) * (1 + complaint_share) * (1 - nearest_score),
-                EXAMPLES: list(dict.fromkeys(docs[C.TEXT].iloc[order]))[:n_examples],
+                COVERAGE: g.coverage,
+                SCORE: now * (1 + growth) * (1 + complaint_share) * (1 - g.coverage),
+                EXAMPLES: list(dict.fromkeys(texts[order]))[:n_examples],
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
-                NEAREST_SCORE: nearest_score,
-                DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[members]),
-                MEMBERS: members.tolist(),
+                NEAREST_SCORE: float(scores[g.members, nearest].mean()) if nearest >= 0 else 0.0,
+                DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[g.members]),
+                MEMBERS: g.members.tolist(),
             }
         )
-    out = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS)).sort_values(SCORE, ascending=False, ignore_index=True)
+    out = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS))
+    out = out.sort_values([SCORE, PROPOSED_QUESTION], ascending=[False, True], ignore_index=True)
     out[DRAFT_ANSWER] = out[DRAFT_ANSWER].astype(object).where(out[DRAFT_ANSWER].notna(), None)  # not NaN
     return out
 

@@ -87,3 +87,32 @@ def calibrate(best_scores: np.ndarray, truly_covered: np.ndarray) -> tuple[float
     # messages up to `best` are gaps: the threshold is the next higher score (or just above the top one)
     threshold = float(ranked[best + 1]) if best + 1 < len(ranked) else float(np.nextafter(ranked[best], np.inf))
     return threshold, float(f1[best])
+
+
+def _trigrams(text: str) -> set[str]:
+    text = "".join(str(text).split())
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def restated_entries(
+    replies: Sequence[str | None], answers: Sequence[str], urls: Sequence[str | None], min_share: float = 0.5
+) -> np.ndarray:
+    """The FAQ entry each agent reply restates or links (-1: none): a reply holding an entry's URL links
+    it; a reply holding at least `min_share` of an entry's answer (character trigrams, so conjugation and
+    word breaks do not matter) restates it. An agent who answers with an entry says the entry exists and the
+    customer did not find it (issue #16: "covered but not found")."""
+    answer_grams = [_trigrams(a) for a in answers]
+    out = np.full(len(replies), -1, dtype=int)
+    for i, reply in enumerate(replies):
+        if not isinstance(reply, str) or not reply.strip():
+            continue
+        linked = [j for j, url in enumerate(urls) if isinstance(url, str) and url and url in reply]
+        if linked:
+            out[i] = linked[0]
+            continue
+        grams = _trigrams(reply)
+        shares = [len(g & grams) / len(g) if g else 0.0 for g in answer_grams]
+        best = int(np.argmax(shares)) if shares else -1
+        if best >= 0 and shares[best] >= min_share:
+            out[i] = best
+    return out

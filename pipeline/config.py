@@ -13,6 +13,7 @@ from pathlib import Path
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.embed import Embedder
+from nlp.faq_gaps import GapConfig
 from nlp.faq_match import MatchConfig
 from nlp.spikes import ReleaseWindows
 from nlp.topics import TopicConfig
@@ -61,6 +62,7 @@ class PipelineConfig:
     windows: Windows = field(default_factory=Windows)
     release: ReleaseWindows = field(default_factory=ReleaseWindows)
     matching: MatchConfig = field(default_factory=MatchConfig)
+    gaps: GapConfig = field(default_factory=GapConfig)
 
     @property
     def embedder_name(self) -> str:

@@ -1,6 +1,6 @@
-"""FAQ-gap suggestions for a period: the window's questions, requests and complaints, in the topics the
+"""FAQ-gap suggestions for a period: the window's questions, requests and complaints, in the subtopics the
 weekly report reads (pipeline.modelling: one fit for every message), matched against the current FAQ
-(nlp.faq_match), ranked for a CS lead (nlp.faq_gaps)."""
+(nlp.faq_match), grouped into intents and judged per group, ranked for a CS lead (nlp.faq_gaps)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from nlp import columns as C
 from nlp import faq_gaps as G
-from nlp.assign import closeness
-from nlp.faq_match import coverage, hybrid_scores
+from nlp.embed import for_queries
+from nlp.faq_match import coverage, hybrid_scores, restated_entries
 from nlp.prepare import text_hash
 from pipeline import caches, modelling
 from pipeline.calendar import faq_periods, week_window
@@ -84,19 +84,22 @@ def find_faq_gaps(
     asked = (docs[C.DOC_TYPE].isin(ANSWERABLE) & modelled.topic.notna()).to_numpy()
     focus = docs[asked]
     with hooks.stage("faq_match", len(focus)):
-        embeddings, centrality = _vectors(engine, config, focus, modelled, asked, hooks)
+        embeddings = _intent_vectors(engine, config, focus, _vectors(engine, config, focus, modelled, asked, hooks))
+        queries = _query_vectors(engine, config, focus, embeddings)
         tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
         faq_embeddings, faq_tokens = faq_features(engine, config, faq)
-        scores = hybrid_scores(embeddings, faq_embeddings, tokens, faq_tokens, config.matching)
+        scores = hybrid_scores(queries, faq_embeddings, tokens, faq_tokens, config.matching)
+        covered = coverage(scores, config.matching).covered
         period, previous = faq_periods(week, weeks)
         messages = G.Messages(
             focus,
             modelled.topic[focus.index].astype(int).to_numpy(),
-            centrality,
+            embeddings,
             period.mask(focus[C.CREATED_AT]),
             previous.mask(focus[C.CREATED_AT]),
+            _replied_entries(focus, covered, faq),
         )
-        suggestions = G.suggest(messages, modelled.topics, G.Matches(scores, coverage(scores, config.matching)), faq)
+        suggestions = G.suggest(messages, modelled.topics, scores, covered, faq, config.gaps)
     return FaqGaps(suggestions, modelled.notes, version_id, len(faq), label)
 
 
@@ -107,16 +110,52 @@ def _vectors(
     modelled: modelling.Modelled,
     asked: np.ndarray,
     hooks: Hooks,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(embeddings, closeness to their topic's centroid) of the `focus` messages: from the modelling when it
-    had every message's vector at hand (a fit, or an assignment of the whole window), else from the cache,
-    with the closeness recomputed for every message (a weekly run's known messages carry no centrality)."""
+) -> np.ndarray:
+    """Embeddings of the `focus` messages: from the modelling when it had every message's vector at hand
+    (a fit, or an assignment of the whole window), else from the cache."""
     if modelled.embeddings is not None and len(modelled.embeddings) == len(asked):
-        return modelled.embeddings[asked], modelled.centrality[focus.index].to_numpy()
-    embeddings = modelling.embed(engine, focus, config, hooks, "faq_embed")
-    assert modelled.saved is not None  # no embeddings in hand only when saved topics assigned (modelling)
-    topic = modelled.topic[focus.index].astype(int).to_numpy()
-    return embeddings, closeness(modelled.saved, embeddings, topic)
+        return modelled.embeddings[asked]
+    return modelling.embed(engine, focus, config, hooks, "faq_embed")
+
+
+def _query_vectors(engine: Engine, config: PipelineConfig, focus: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
+    """The messages as queries against the FAQ: their intent vectors, unless the embedder has a query mode
+    (e5), whose vectors of the same product-free texts are cached under their own name."""
+    queries = for_queries(config.embedder)
+    if queries is config.embedder:
+        return embeddings
+    return caches.embeddings_for(engine, _faq_texts(pd.Series(_product_free(focus))), queries)
+
+
+def _product_free(focus: pd.DataFrame) -> list[str]:
+    return G.without_products(focus[C.TEXT].astype(str).tolist(), focus[C.PRODUCT].tolist())
+
+
+def _intent_vectors(engine: Engine, config: PipelineConfig, focus: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
+    """The vectors messages are matched and grouped by: the questions and requests that name their product
+    are embedded (cached) once more with the name replaced (nlp.faq_gaps.without_products), the others keep
+    their topic vector."""
+    texts = focus[C.TEXT].astype(str).tolist()
+    masked = _product_free(focus)
+    asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy()  # complaints are never grouped: not twice
+    changed = [i for i, (a, b) in enumerate(zip(texts, masked, strict=True)) if a != b and asking[i]]
+    if not changed:
+        return embeddings
+    out = embeddings.copy()
+    out[changed] = caches.embeddings_for(engine, _faq_texts(pd.Series([masked[i] for i in changed])), config.embedder)
+    return out
+
+
+def _replied_entries(focus: pd.DataFrame, covered: np.ndarray, faq: pd.DataFrame) -> np.ndarray:
+    """The entry an agent's reply restates or links, for the asks no entry answers on its own (the only
+    ones a suggestion is built from; the others keep -1)."""
+    out = np.full(len(focus), -1, dtype=int)
+    asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy() & ~covered
+    replies = focus[C.AGENT_REPLY].to_numpy()
+    candidates = np.flatnonzero(asking & pd.notna(replies))
+    urls = faq["url"] if "url" in faq.columns else pd.Series([None] * len(faq))
+    out[candidates] = restated_entries(list(replies[candidates]), faq["answer"].fillna("").tolist(), urls.tolist())
+    return out
 
 
 def run_faq_gaps(

@@ -12,6 +12,7 @@ from reports.csv import write_excel_csv
 
 DRAFT_MARK = "【下書き・要確認】"  # an agent reply is a starting point, never a published answer
 SHOWN_IN_REPORT = 10
+KIND_LABELS = {G.Kind.NEW: "新規", G.Kind.REWORD: "書き直し"}
 
 
 def gap_rows(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[dict]:
@@ -20,13 +21,13 @@ def gap_rows(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[dict
     return [
         {
             "rank": rank,
+            "kind": str(s[G.KIND]),
+            "kind_label": KIND_LABELS[G.Kind(s[G.KIND])],
             "question": s[G.PROPOSED_QUESTION],
             "label": s[G.LABEL],
             "category": s[G.CATEGORY],
             "volume": s[G.VOLUME],
             "previous": s[G.PREVIOUS],
-            "asks": s[G.UNCOVERED_ASKS],
-            "uncovered": f"{s[G.UNCOVERED_SHARE]:.0%}",
             "complaints": f"{s[G.COMPLAINT_SHARE]:.0%}",
             "examples": s[G.EXAMPLES][:5],
             "nearest": s[G.NEAREST_FAQ],
@@ -42,14 +43,14 @@ def gaps_frame(suggestions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rank": range(1, len(s) + 1),
+            "kind": s[G.KIND].map(lambda k: KIND_LABELS[G.Kind(k)]),
             "proposed_question": s[G.PROPOSED_QUESTION],
             "category": s[G.CATEGORY],
             "topic": s[G.LABEL],
             "volume": s[G.VOLUME],
             "previous": s[G.PREVIOUS],
-            "uncovered_questions": s[G.UNCOVERED_ASKS],
-            "uncovered_share": s[G.UNCOVERED_SHARE].round(3),
             "complaint_share": s[G.COMPLAINT_SHARE].round(3),
+            "coverage": s[G.COVERAGE].round(3),
             "score": s[G.SCORE].round(2),
             "nearest_faq": s[G.NEAREST_FAQ],
             "nearest_score": s[G.NEAREST_SCORE].round(3),
@@ -71,7 +72,12 @@ def write_gaps_csv(suggestions: pd.DataFrame, path: Path) -> Path:
 def plain_lines(suggestions: pd.DataFrame, top: int = SHOWN_IN_REPORT) -> list[str]:
     """One line per suggestion for the terminal: rank, question, volume, nearest entry."""
     return [
-        f"{r['rank']:>2}. {r['question']}  [{r['category']}] {r['volume']}件（前期間 {r['previous']}件）"
-        f" 未回答 {r['uncovered']} ・ 最も近いFAQ: {r['nearest'] or '—'}（{r['nearest_score']}）"
+        f"{r['rank']:>2}. 【{r['kind_label']}】{r['question']}  [{r['category']}]"
+        f" {r['volume']}件（前期間 {r['previous']}件）"
+        + (
+            f" ・ 回答に使われているFAQ: {r['nearest']}"
+            if r["kind"] == G.Kind.REWORD
+            else f" ・ 最も近いFAQ: {r['nearest'] or '—'}（{r['nearest_score']}）"
+        )
         for r in gap_rows(suggestions, top)
     ]

@@ -175,8 +175,28 @@ def _is_question(title: str) -> bool:
     return bool(_QUESTION_END.search(title) or _Q_PREFIX.match(title))
 
 
+def _distinct(entries: list[FaqEntry]) -> tuple[list[FaqEntry], list[Reject]]:
+    """The first entry of each question; a later one is reported where it is: merged when it repeats the
+    answer, rejected when it contradicts it (issue #16: an import merged such entries without a word)."""
+    first: dict[str, FaqEntry] = {}
+    notes = []
+    for entry in entries:
+        kept = first.setdefault(entry.question, entry)
+        if kept is entry:
+            continue
+        same = kept.answer == entry.answer
+        reason = (
+            f"same entry as {kept.origin}: merged"
+            if same
+            else f"same question as {kept.origin} with another answer: the first is kept"
+        )
+        notes.append(Reject(entry.origin or "?", reason))
+    return list(first.values()), notes
+
+
 def read_faq(path: Path | str) -> tuple[list[FaqEntry], list[Reject]]:
-    """FAQ entries of a file, distinct by question; entries without a question or answer are rejected."""
+    """FAQ entries of a file, distinct by question (later repeats reported by line); entries without a
+    question or answer are rejected."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
@@ -194,7 +214,8 @@ def read_faq(path: Path | str) -> tuple[list[FaqEntry], list[Reject]]:
         entries, rejects = _html(text, path)
     else:
         raise SourceError(f"{path}: unsupported FAQ file type {suffix!r}; use .csv, .tsv, .jsonl, .md or .html")
-    distinct = list({e.question: e for e in entries}.values())
+    distinct, duplicates = _distinct(entries)
+    rejects.extend(duplicates)
     if not distinct:
         raise SourceError(f"{path}: no question/answer pairs found")
     return distinct, rejects

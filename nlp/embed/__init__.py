@@ -26,6 +26,13 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def for_queries(embedder: Embedder) -> Embedder:
+    """The embedder a message is embedded with when it is matched against FAQ entries as a query: the
+    backend's query mode where it has one (e5's `query:` prefix), else the embedder itself."""
+    view = getattr(embedder, "for_queries", None)
+    return view() if callable(view) else embedder
+
+
 def get_embedder(name: str, **options: object) -> Embedder:
     """The backend registered as `name`; unknown names fail with the list of known ones."""
     try:

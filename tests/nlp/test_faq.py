@@ -6,7 +6,7 @@ import pytest
 
 from nlp import columns as C
 from nlp import faq_gaps as G
-from nlp.faq_match import MatchConfig, bm25_scores, calibrate, coverage, hybrid_scores
+from nlp.faq_match import MatchConfig, bm25_scores, calibrate, coverage, hybrid_scores, restated_entries
 from nlp.tokenize import tokenize_many
 
 FAQ = pd.DataFrame(
@@ -63,110 +63,152 @@ def test_no_faq_covers_nothing():
     assert cov.covered.tolist() == [False] * 3 and cov.best_entry.tolist() == [-1] * 3
 
 
-def test_gap_suggestions_ranked_with_evidence():
-    texts = (
-        [
-            "ギフト包装はできますか？",
-            "のしを付けてもらえますか？",
-            "ラッピングをお願いできますか",
-            "プレゼント用に包装してほしい <EMAIL>",
-        ]
-        + ["領収書は発行できますか？", "領収書の宛名を変えられますか？"]
-        + ["送料はいくらですか？"] * 3
-    )
+GIFT = [
+    "ギフト包装はできますか？",
+    "ギフト包装をお願いできますか？",
+    "ギフト包装は可能でしょうか",
+    "ギフト包装してほしいです <EMAIL>",
+]
+RECEIPT = ["領収書は発行できますか？", "領収書の発行をお願いできますか？", "領収書を発行してほしいです"]
+SHIPPING = ["送料はいくらですか？", "送料っていくらかかりますか", "北海道までの送料を教えてください"]
+
+
+def _messages(use_embedder, texts, types, topic, period=None, replies=None):
     docs = G.message_columns(texts)
-    docs[C.DOC_TYPE] = ["question", "question", "request", "complaint", "question", "question"] + ["question"] * 3
-    docs[C.AGENT_REPLY] = [
-        "1点220円で承ります。",
-        "1点220円で承ります。",
-        None,
-        "熨斗は無料です。",
-        None,
-        None,
-        None,
-        None,
+    docs[C.DOC_TYPE] = types
+    if replies is not None:
+        docs[C.AGENT_REPLY] = replies
+    period = np.ones(len(texts), dtype=bool) if period is None else np.asarray(period)
+    reply_entry = None
+    if replies is not None:
+        reply_entry = restated_entries(replies, FAQ["answer"].tolist(), [None] * len(FAQ))
+    return G.Messages(docs, np.asarray(topic), use_embedder.embed(texts), period, ~period, reply_entry)
+
+
+def _scores(texts):
+    """Hand-set matches: the shipping questions answered by entry 0, everything else by none."""
+    scores = np.full((len(texts), len(FAQ)), 0.2)
+    scores[[t in SHIPPING for t in texts], 0] = 0.8
+    return scores
+
+
+TOPICS = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["ギフト包装：できない", "送料・領収書"]})
+
+
+def test_each_unanswered_intent_is_one_suggestion_built_from_its_own_messages(use_embedder):
+    """One subtopic holds both the answered shipping questions and the receipt questions: the receipts are a
+    suggestion of their own, quoting only receipts; the shipping questions are none."""
+    texts = GIFT + RECEIPT + SHIPPING
+    messages = _messages(use_embedder, texts, ["question"] * len(texts), [0] * 4 + [1] * 6)
+    scores = _scores(texts)
+    out = G.suggest(messages, TOPICS, scores, scores.max(axis=1) >= 0.5, FAQ)
+    assert len(out) == 2
+    gift, receipt = out.to_dict("records")  # more asks first
+    assert set(gift[G.EXAMPLES]) == set(GIFT) and gift[G.VOLUME] == 4
+    assert set(receipt[G.EXAMPLES]) == set(RECEIPT) and receipt[G.VOLUME] == 3
+    # a complete question of the group's own, never the one carrying a placeholder
+    assert gift[G.PROPOSED_QUESTION] in GIFT[:2] and receipt[G.PROPOSED_QUESTION] in RECEIPT[:2]
+    assert out[G.KIND].tolist() == [G.Kind.NEW, G.Kind.NEW]
+    # weak matches only: the nearest entry's category is not borrowed
+    assert out[G.CATEGORY].tolist() == ["未分類", "未分類"]
+
+
+def test_suggestions_do_not_depend_on_row_order(use_embedder):
+    texts = GIFT + RECEIPT + SHIPPING
+    topic = [0] * 4 + [1] * 6
+    messages = _messages(use_embedder, texts, ["question"] * len(texts), topic)
+    scores = _scores(texts)
+    first = G.suggest(messages, TOPICS, scores, scores.max(axis=1) >= 0.5, FAQ)
+    order = np.random.default_rng(0).permutation(len(texts))
+    shuffled = G.Messages(
+        messages.docs.iloc[order].reset_index(drop=True), messages.topic[order], messages.embeddings[order],
+        messages.in_period[order], messages.in_previous[order],
+    )  # fmt: skip
+    again = G.suggest(shuffled, TOPICS, scores[order], scores[order].max(axis=1) >= 0.5, FAQ)
+    columns = [G.PROPOSED_QUESTION, G.VOLUME, G.SCORE, G.CATEGORY, G.KIND]
+    assert first[columns].equals(again[columns])
+    assert [sorted(texts[i] for i in m) for m in first[G.MEMBERS]] == [
+        sorted(texts[order[i]] for i in m) for m in again[G.MEMBERS]
+    ]
+
+
+def test_complaints_are_context_never_a_suggestion(use_embedder):
+    """An FAQ cannot answer 「割れていました」: six complaints make no suggestion; they raise the complaint
+    share of the subtopic whose questions they sit beside."""
+    texts = ["届いたマグカップが割れていました。", "お皿が割れて届きました", "箱が潰れて中身が破損していました"] * 2
+    texts += RECEIPT
+    types = ["complaint"] * 6 + ["question"] * 3
+    messages = _messages(use_embedder, texts, types, [1] * 9)
+    scores = np.full((9, len(FAQ)), 0.2)
+    out = G.suggest(messages, TOPICS, scores, scores.max(axis=1) >= 0.5, FAQ)
+    assert len(out) == 1 and set(out.iloc[0][G.EXAMPLES]) == set(RECEIPT)
+    assert out.iloc[0][G.COMPLAINT_SHARE] == pytest.approx(6 / 9)
+
+
+def test_one_intent_in_two_subtopics_is_one_suggestion(use_embedder):
+    texts = GIFT[:2] + GIFT[2:]
+    messages = _messages(use_embedder, texts, ["question", "request", "request", "request"], [0, 0, 1, 1])
+    scores = np.full((4, len(FAQ)), 0.2)
+    out = G.suggest(messages, TOPICS, scores, np.zeros(4, dtype=bool), FAQ)
+    assert len(out) == 1 and out.iloc[0][G.VOLUME] == 4
+
+
+def test_an_answer_agents_give_from_the_faq_is_a_reword_suggestion(use_embedder):
+    """Agents answer the 返金 questions by restating the 返品 entry: the entry exists and customers do not find
+    it, so the suggestion says reword that entry (and takes its category); the gift questions get a new one."""
+    refund = [
+        "商品を返品したいのですがどうすればいいですか",
+        "商品を返品する方法を知りたい",
+        "返品するにはどうしたらいいですか",
+    ]
+    texts = refund + GIFT
+    replies = ["到着後7日以内なら返品できます。マイページからどうぞ。"] * 3 + [None] * 4
+    messages = _messages(use_embedder, texts, ["question"] * 7, [1, 1, 1, 0, 0, 0, 0], replies=replies)
+    scores = np.full((7, len(FAQ)), 0.2)
+    out = G.suggest(messages, TOPICS, scores, np.zeros(7, dtype=bool), FAQ)
+    assert len(out) == 2
+    reword, new = (out[out[G.KIND] == kind].iloc[0] for kind in (G.Kind.REWORD, G.Kind.NEW))
+    assert set(reword[G.EXAMPLES]) == set(refund) and set(new[G.EXAMPLES]) == set(GIFT)
+    assert reword[G.NEAREST_FAQ] == "返品はできますか？" and reword[G.CATEGORY] == "返品・キャンセル"
+
+
+def test_restated_entries_by_url_or_by_most_of_the_answer():
+    answers = ["全国一律550円です。北海道・沖縄は別途330円かかります。", "到着後7日以内なら返品できます。"]
+    urls = ["https://shop.example/faq/shipping", None]
+    replies = [
+        "送料は全国一律550円です（北海道・沖縄は別途330円かかります）。",  # restates entry 0
+        "詳しくは https://shop.example/faq/shipping をご覧ください",  # links entry 0
+        "ご不便をおかけし申し訳ございません。",  # neither
         None,
     ]
-    topics = pd.DataFrame({C.TOPIC_ID: [0, 1, 2], C.LABEL: ["包装・ギフト・のし", "領収書・宛名", "送料"]})
-    assignments = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2])
-    centrality = np.array([0.9, 0.8, 0.7, 0.95, 0.9, 0.8, 0.9, 0.9, 0.9])
-    scores = np.array([[0.1, 0.2, 0.0]] * 4 + [[0.1, 0.1, 0.0]] * 2 + [[0.9, 0.1, 0.0]] * 3)
-    cov = coverage(scores, MatchConfig(threshold=0.5))
-    this_week = np.ones(9, dtype=bool)
-    out = G.suggest(
-        G.Messages(docs, assignments, centrality, this_week, ~this_week), topics, G.Matches(scores, cov), FAQ
-    )
-    assert out[G.TOPIC_ID].tolist() == [0, 1]  # 送料 is covered: no suggestion
-    gift = out.iloc[0]
-    assert (
-        gift[G.PROPOSED_QUESTION] == "ギフト包装はできますか？"
-    )  # the most central clean question, not the <EMAIL> one
-    assert gift[G.UNCOVERED_SHARE] == 1.0 and gift[G.VOLUME] == 4 and gift[G.COMPLAINT_SHARE] == 0.25
-    assert gift[G.UNCOVERED_ASKS] == 3  # the complaint is evidence, not an inquiry an entry would absorb
-    assert gift[G.NEAREST_FAQ] == "返品はできますか？" and gift[G.CATEGORY] == "返品・キャンセル"
-    assert gift[G.DRAFT_ANSWER] == "1点220円で承ります。"
-    assert gift[G.EXAMPLES][0] == "プレゼント用に包装してほしい <EMAIL>" and len(gift[G.EXAMPLES]) == 4
-    assert out.iloc[1][G.DRAFT_ANSWER] is None
+    assert restated_entries(replies, answers, urls).tolist() == [0, 0, -1, -1]
 
 
-def test_defect_complaints_rank_below_unanswered_questions():
-    """An FAQ cannot answer 「割れていました」: a complaint-only topic comes last even when it is bigger."""
-    texts = ["届いたマグカップが割れていました。"] * 6 + ["領収書は発行できますか？", "領収書の宛名を変えられますか？"]
-    docs = G.message_columns(texts)
-    docs[C.DOC_TYPE] = ["complaint"] * 6 + ["question"] * 2
-    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["割れる・届く", "領収書・宛名"]})
-    assignments = np.array([0] * 6 + [1] * 2)
-    scores = np.full((8, 3), 0.1)
-    previous = np.zeros(8, dtype=bool)
-    out = G.suggest(
-        G.Messages(docs, assignments, np.ones(8), ~previous, previous), topics, G.Matches(scores, coverage(scores)), FAQ
-    )
-    assert out[G.TOPIC_ID].tolist() == [1, 0]
-    assert out.iloc[1][G.SCORE] == 0 and out.iloc[1][G.VOLUME] == 6
+def test_a_placeholder_never_reaches_the_proposed_question():
+    texts = ["配送先を実家に変更してください。カード番号 <CARD> で支払いました。", "ラッピングできますか <PHONE>"]
+    assert G.proposed_question(texts, np.array([0.9, 0.8])) == "配送先を実家に変更してください。"
+    central_but_redacted = np.array([0.5, 0.9])
+    question = G.proposed_question(["包装できますか？", "包装できますか <EMAIL>"], central_but_redacted)
+    assert question == "包装できますか？"
 
 
-def test_a_theme_the_faq_misses_outranks_the_unmatched_tail_of_an_answered_one():
-    """送料 is answered (7 of 10 messages match the entry); the 3 that fell under the threshold must not put it
-    above 領収書, which no entry answers, although they are more messages."""
-    texts = ["送料はいくらですか？"] * 7 + ["送料って無料になりませんか", "配送料金を教えて", "北海道への送料は？"]
-    texts += ["領収書は発行できますか？", "領収書の宛名を変えられますか？"]
-    docs = G.message_columns(texts)
-    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["送料", "領収書"]})
-    assignments = np.array([0] * 10 + [1] * 2)
-    # matching is noisy: the answered theme's messages sit just either side of the threshold
-    scores = np.array([[0.55, 0.1, 0.0]] * 7 + [[0.45, 0.1, 0.0]] * 3 + [[0.3, 0.1, 0.0]] * 2)
-    cov = coverage(scores, MatchConfig(threshold=0.5))
-    period = np.ones(12, dtype=bool)
-    out = G.suggest(G.Messages(docs, assignments, np.ones(12), period, ~period), topics, G.Matches(scores, cov), FAQ)
-    assert out[G.TOPIC_ID].tolist() == [1, 0]
-    assert out[G.UNCOVERED_ASKS].tolist() == [2, 3] and out[G.UNCOVERED_SHARE].tolist() == pytest.approx([1.0, 0.3])
-
-
-def test_growth_is_bounded_and_a_vanishing_theme_sinks():
-    texts = ["領収書は発行できますか？"] * 4 + ["ギフト包装はできますか？"] * 4
-    docs = G.message_columns(texts)
-    topics = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["領収書", "ギフト"]})
-    assignments = np.array([0] * 4 + [1] * 4)
+def test_growth_is_bounded_and_a_vanishing_intent_sinks(use_embedder):
+    texts = RECEIPT + ["領収書の発行は可能ですか"] + GIFT
     # 領収書: 1 before, 3 now (rising); ギフト: 3 before, 1 now (falling)
-    period = np.array([False, True, True, True, False, False, False, True])
-    scores = np.full((8, 3), 0.1)
-    out = G.suggest(
-        G.Messages(docs, assignments, np.ones(8), period, ~period), topics, G.Matches(scores, coverage(scores)), FAQ
-    )
-    assert out[G.TOPIC_ID].tolist() == [0, 1]
+    period = [False, True, True, True, False, False, False, True]
+    messages = _messages(use_embedder, texts, ["question"] * 8, [1] * 4 + [0] * 4, period=period)
+    scores = np.full((8, len(FAQ)), 0.2)
+    out = G.suggest(messages, TOPICS, scores, np.zeros(8, dtype=bool), FAQ)
+    assert [m[0] < 4 for m in out[G.MEMBERS]] == [True, False]
     assert out[G.GROWTH].tolist() == pytest.approx([2 / 3, -2 / 3])
 
 
-def test_an_entry_without_a_category_gives_uncategorized_not_nan():
+def test_an_entry_without_a_category_gives_uncategorized_not_nan(use_embedder):
     """An FAQ CSV with an empty category cell: pandas reads NaN, and NaN is truthy; the suggestion says 未分類."""
     faq = FAQ.assign(category=[np.nan] * len(FAQ))
-    texts = ["ギフト包装はできますか？"] * 4
-    docs = G.message_columns(texts)
+    messages = _messages(use_embedder, GIFT, ["question"] * 4, [0] * 4)
     scores = np.zeros((4, len(FAQ)))
-    scores[:, 0] = 0.3  # nearest entry 0, not covered
-    messages = G.Messages(docs, np.zeros(4, dtype=int), np.ones(4), np.ones(4, dtype=bool), np.zeros(4, dtype=bool))
-    topics = pd.DataFrame(
-        {C.TOPIC_ID: [0], C.LABEL: ["ギフト"], C.KEYWORDS: [["ギフト"]], C.REPRESENTATIVE: [""], C.SIZE: [4]}
-    )
-    out = G.suggest(messages, topics, G.Matches(scores, coverage(scores)), faq)
+    scores[:, 0] = 0.48  # a strong but not answering match: the category would come from entry 0
+    out = G.suggest(messages, TOPICS, scores, np.zeros(4, dtype=bool), faq)
     assert out[G.CATEGORY].tolist() == ["未分類"]
+    assert G.suggest(messages, TOPICS, scores, np.zeros(4, dtype=bool), FAQ)[G.CATEGORY].tolist() == ["送料・手数料"]

@@ -189,7 +189,8 @@ def test_csv_cells_never_start_a_formula(summary, tmp_path, payload):
     assert rows[0]["change"] == "0" or not rows[0]["change"].startswith("'")  # numbers stay numbers
     gaps = pd.DataFrame([{c: None for c in G.SUGGESTION_COLUMNS}])
     gaps = gaps.assign(**{G.PROPOSED_QUESTION: payload, G.LABEL: "x", G.EXAMPLES: [[payload]], G.SCORE: 1.0,
-                          G.UNCOVERED_SHARE: 1.0, G.COMPLAINT_SHARE: 0.0, G.NEAREST_SCORE: 0.0})  # fmt: skip
+                          G.KIND: G.Kind.NEW, G.COVERAGE: 0.2, G.COMPLAINT_SHARE: 0.0})  # fmt: skip
+    gaps[G.NEAREST_SCORE] = 0.0
     faq_rows = list(
         csv.DictReader(gaps_report.write_gaps_csv(gaps, tmp_path / "g.csv").open(encoding="utf-8-sig", newline=""))
     )

@@ -86,3 +86,23 @@ def test_unusable_files(tmp_path, name, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SourceError, match=message):
         read_faq(path)
+
+
+def test_repeated_questions_are_reported_by_line_never_merged_silently(tmp_path):
+    """issue #16: `koe faq import` merged entries with the same question without a word. The first is kept;
+    an exact repeat is reported merged, a repeat with another answer rejected, each with its line."""
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "質問,回答\n送料はいくらですか？,全国一律550円です。\n返品できますか？,7日以内なら可能です。\n"
+        "送料はいくらですか？,全国一律550円です。\n送料はいくらですか？,無料です。\n",
+        encoding="utf-8",
+    )
+    entries, rejects = read_faq(path)
+    assert [(e.question, e.answer) for e in entries] == [
+        ("送料はいくらですか?", "全国一律550円です。"),  # NFKC: ？ -> ?
+        ("返品できますか?", "7日以内なら可能です。"),
+    ]
+    assert [str(r) for r in rejects] == [
+        f"{path}:4: same entry as {path}:2: merged",
+        f"{path}:5: same question as {path}:2 with another answer: the first is kept",
+    ]
