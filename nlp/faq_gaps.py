@@ -2,14 +2,13 @@
 
 A topic is too coarse to be a suggestion (measured on real inquiries, issue #16: 29 topics for 694
 messages about 282 different entries, so a whole topic was almost never "one missing entry"). Here the
-asking messages (questions and requests) of each subtopic are grouped by meaning into intents (average
-linkage on their embeddings, `GapConfig.group_distance`); each intent is judged as a whole: the mean
-match of its messages against each FAQ entry (the best entry and the margin to the runner-up) and the
-share of its messages whose own best entry is that one. A group the FAQ answers is no suggestion; a group
-it does not is one, built from its own messages only: its proposed question is its most central clean
-question, its quotes are its members, its volume is its asks. Same intents found in two subtopics are
-merged. Complaints are not grouped (an FAQ cannot answer 「割れていました」): they are the subtopic's
-complaint share, context for the rank.
+asking messages (questions and requests) no entry answers on its own are grouped, within each subtopic,
+by meaning into intents (average linkage on their embeddings, `GapConfig.group_distance`); each intent is
+then judged as a whole by the mean match of its messages against each FAQ entry. A group the FAQ answers
+together is no suggestion; a group it does not is one, built from its own messages only: its proposed
+question is its most central clean question, its quotes are its members, its volume is its asks. Same
+intents found in two subtopics are merged. Complaints are not grouped (an FAQ cannot answer
+「割れていました」): they are the subtopic's complaint share, context for the rank.
 
 Rank = asks this period x (1 + bounded growth) x (1 + complaint share of the subtopic) x (1 - the group's
 coverage): more asks first, rising and annoying intents first, and of two equal groups the one farther
@@ -92,8 +91,6 @@ class Group:
     members: np.ndarray
     coverage: float  # mean score of the members against `nearest`
     nearest: int  # the entry that answers the members best together (-1: no FAQ)
-    same_best: float  # share of members whose own best entry is `nearest`
-    margin: float  # coverage minus the runner-up entry's
 
 
 PRODUCT_STAND_IN = "商品"
@@ -140,15 +137,14 @@ def cluster(embeddings: np.ndarray, distance: float, max_cluster: int = 3000) ->
 
 
 def judge(topic: int, members: np.ndarray, scores: np.ndarray) -> Group:
-    """How the FAQ answers `members` together: the best entry by mean score, its margin and agreement."""
+    """How the FAQ answers `members` together: the entry with the best mean score. (The share of members
+    whose own best entry it is, and the margin to the runner-up, were measured and do not separate
+    answered from unanswered groups: bench/README.md, "FAQ gaps", session 9.)"""
     if scores.shape[1] == 0:
-        return Group(topic, members, 0.0, -1, 0.0, 0.0)
+        return Group(topic, members, 0.0, -1)
     mean = scores[members].mean(axis=0)
-    order = np.argsort(-mean, kind="stable")
-    nearest = int(order[0])
-    runner_up = float(mean[order[1]]) if len(order) > 1 else 0.0
-    same_best = float((scores[members].argmax(axis=1) == nearest).mean())
-    return Group(topic, members, float(mean[nearest]), nearest, same_best, float(mean[nearest]) - runner_up)
+    nearest = int(np.argmax(mean))
+    return Group(topic, members, float(mean[nearest]), nearest)
 
 
 def intent_groups(

@@ -48,6 +48,9 @@ def _tagger():
     return tagger
 
 
+tagger = _tagger  # this thread's Tagger, for nlp.pii's names (a public name, so the tokenizer's source is unchanged)
+
+
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Japanese stopwords plus e-commerce filler, kept in nlp/data/stopwords_ja.txt."""

@@ -63,7 +63,14 @@ def prefect_api():
 # Test kinds (CONTRIBUTING.md): `e2e` runs the product's flows or evaluations end to end; `service` starts
 # a real program (Prefect's API, PostgreSQL, Dovecot, Chromium, a local HTTP server, a `koe` process);
 # `unit` is everything else, the fast subset (`uv run pytest -m unit`).
-E2E_MODULES = {"test_demo_e2e.py", "test_deployments.py", "test_scale.py", "test_evals.py", "test_planted_pii.py"}
+E2E_MODULES = {
+    "test_demo_e2e.py",
+    "test_deployments.py",
+    "test_scale.py",
+    "test_evals.py",
+    "test_planted_pii.py",
+    "test_planted_prefect.py",
+}
 SERVICE_FIXTURES = {"prefect_api", "postgres_server", "dovecot", "zendesk"}
 
 

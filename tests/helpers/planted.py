@@ -78,6 +78,9 @@ FORMATS: list[tuple[str, Callable[[random.Random], str], str]] = [
     ("birthdate", lambda r: f"生年月日 {r.randint(1950, 2005)}年{r.randint(1, 12)}月{r.randint(1, 28)}日", "{v} です"),
     ("name sama", lambda r: f"{r.choice(SURNAMES)}{r.choice(GIVEN)}", "{v}様 宛にお願いします"),
     ("name san", lambda r: f"{r.choice(SURNAMES)} {r.choice(GIVEN)}", "{v}さん から伺いました"),
+    ("name plain", lambda r: f"{r.choice(SURNAMES)}{r.choice(GIVEN)}", "注文者は{v}です"),
+    ("name plain spaced", lambda r: f"{r.choice(SURNAMES)} {r.choice(GIVEN)}", "{v}と申します。注文の件です"),
+    ("name surname", lambda r: r.choice(SURNAMES), "{v}と申します。商品が届きません"),
 ]  # fmt: skip
 
 NEAR_MISS_MAKERS: list[Callable[[random.Random], str]] = [
@@ -96,6 +99,8 @@ NEAR_MISS_MAKERS: list[Callable[[random.Random], str]] = [
     lambda r: f"バージョン {r.randint(1, 9)}.{r.randint(0, 9)}.{r.randint(0, 9)} で不具合",
     lambda r: "担当者様にお伝えください",
     lambda r: "配達員さんが親切でした",
+    lambda r: f"{r.choice(['堀', '羽田', '金沢', '梅田', '高原'])}の近くのホテルです",  # surnames that are places
+    lambda r: f"{r.choice(['田中', '山田'])}産の野菜を使っています",  # a surname alone, no introduction
 ]  # fmt: skip
 
 

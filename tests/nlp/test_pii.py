@@ -105,6 +105,11 @@ def test_no_pattern_backtracks_on_a_long_run(unit):
 
 # how customers really type them (issue #17: each of these reached the store before)
 TYPED_FORMATS = [
+    # names without an honorific, as UniDic knows them: surname + given name, or a surname introducing itself
+    ("山田太郎と申します。注文の件です", "<NAME>と申します。注文の件です"),
+    ("注文者は佐藤 花子です", "注文者は<NAME>です"),
+    ("鈴木と申します。商品が届きません", "<NAME>と申します。商品が届きません"),
+    ("担当の高橋一郎から折り返します", "担当の<NAME>から折り返します"),
     ("連絡は taro @ example.jp まで", "連絡は <EMAIL> まで"),
     ("taro at example dot co dot jp にください", "<EMAIL> にください"),
     ("taro(at)example.jp", "<EMAIL>"),
@@ -140,6 +145,9 @@ TYPED_FORMATS = [
 ]
 
 NEAR_MISSES = [
+    "羽田空港から近いホテル",  # surnames that are places, without a given name or an introduction
+    "梅田駅の近くで受け取りたい",
+    "田中産の野菜を使っています",
     "この地区だと2-4日で届きます",  # a delivery time, not 「<ADDRESS>日」
     "お客様からのお問い合わせ",
     "皆様にご迷惑をおかけしました",

@@ -18,12 +18,10 @@ WEEK = date(2026, 11, 9)
 SAMPLE_FAQ = __import__("pathlib").Path(__file__).resolve().parents[2] / "data" / "sample" / "faq.csv"
 
 
-def test_no_planted_value_survives_a_weekly_run(tmp_path, asdc_sample, use_embedder, capfd):
+def write_export(export, values, texts) -> None:
+    """A ticket export with each planted sentence in the text, the subject or the agent's reply."""
     import csv
 
-    values = planted()
-    texts = [r["text"] for r in asdc_sample]
-    export = tmp_path / "tickets.csv"
     with export.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", "date", "title", "text", "reply"])
@@ -35,6 +33,51 @@ def test_no_planted_value_survives_a_weekly_run(tmp_path, asdc_sample, use_embed
             title = sentence if where == 1 else "お問い合わせ"
             reply = sentence if where == 2 else None
             writer.writerow([f"t{i}", f"{when:%Y-%m-%d %H:%M}", title, body, reply])
+
+
+def text_cells(database) -> str:
+    """Every text cell of every table of an SQLite file; hashes hold no text."""
+    with sqlite3.connect(database) as db:
+        tables = [name for (name,) in db.execute("select name from sqlite_master where type = 'table'")]
+        return "\n".join(
+            str(cell)
+            for table in tables
+            for row in db.execute(f'select * from "{table}"')
+            for cell in row
+            if isinstance(cell, str) and not re.fullmatch(r"[0-9a-f]{64}", cell)
+        )
+
+
+def file_texts(folder) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="ignore")
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix not in (".safetensors", ".npz", ".db")  # vectors: no text; stores: dumped
+    )
+
+
+def leaks_in(places: dict[str, str], values) -> list[tuple[str, str, str]]:
+    # a number is found however it is written: separators between its digits do not hide it
+    joined = {where: re.sub(r"(?<=\d)[\s\-‐―ー.()（）]+(?=\d)", "", text) for where, text in places.items()}
+    leaks = []
+    for kind, value, _ in values:
+        for secret in secrets_of(kind, value):
+            if secret.isdigit() and len(secret) < 7:
+                continue  # short digit runs (a block number 1-2-3) occur in any store by chance
+            # a digit secret as a number of its own: inside a longer run it is a float of a chart's path
+            number = re.compile(rf"(?<!\d){re.escape(secret)}(?!\d)") if secret.isdigit() else None
+            leaks += [
+                (kind, secret, where)
+                for where, text in joined.items()
+                if (number.search(text) if number else secret in text)
+            ]
+    return leaks
+
+
+def test_no_planted_value_survives_a_weekly_run(tmp_path, asdc_sample, use_embedder, capfd):
+    values = planted()
+    export = tmp_path / "tickets.csv"
+    write_export(export, values, [r["text"] for r in asdc_sample])
     store = tmp_path / "koe.db"
     engine = make_engine(sqlite_url(store))
     report = ingest_file(engine, export, source="desk", kind="ticket", redactor=make_redactor())
@@ -46,27 +89,5 @@ def test_no_planted_value_survives_a_weekly_run(tmp_path, asdc_sample, use_embed
     assert len(outputs.faq_gaps.suggestions) > 0
     printed = capfd.readouterr()
 
-    with sqlite3.connect(store) as db:  # every text cell of every table; hashes and vectors hold no text
-        tables = [name for (name,) in db.execute("select name from sqlite_master where type = 'table'")]
-        dumped = "\n".join(
-            str(cell)
-            for table in tables
-            for row in db.execute(f"select * from {table}")
-            for cell in row
-            if isinstance(cell, str) and not re.fullmatch(r"[0-9a-f]{64}", cell)
-        )
-    written = "\n".join(
-        p.read_text(encoding="utf-8", errors="ignore")
-        for p in out.rglob("*")
-        if p.is_file() and p.suffix not in (".safetensors", ".npz")  # vectors: no text in them
-    )
-    places = {"store": dumped, "output files": written, "terminal": printed.out + printed.err}
-    # a number is found however it is written: separators between its digits do not hide it
-    joined = {where: re.sub(r"(?<=\d)[\s\-‐―ー.()（）]+(?=\d)", "", text) for where, text in places.items()}
-    leaks = []
-    for kind, value, _ in values:
-        for secret in secrets_of(kind, value):
-            if secret.isdigit() and len(secret) < 7:
-                continue  # short digit runs (a block number 1-2-3) occur in any store by chance
-            leaks += [(kind, secret, where) for where, text in joined.items() if secret in text]
-    assert leaks == []
+    places = {"store": text_cells(store), "output files": file_texts(out), "terminal": printed.out + printed.err}
+    assert leaks_in(places, values) == []
