@@ -121,6 +121,8 @@ def cluster(embeddings: np.ndarray, distance: float, max_cluster: int = 3000) ->
         from sklearn.cluster import KMeans
 
         parts = KMeans(n_clusters=-(-n // max_cluster) * 2, n_init=1, random_state=0).fit_predict(embeddings)
+        if np.bincount(parts).max() == n:  # one part (copies of one vector): cut by position, or recurse forever
+            parts = np.arange(n) // max_cluster
         labels = np.empty(n, dtype=int)
         offset = 0
         for part in np.unique(parts):

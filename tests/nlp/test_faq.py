@@ -212,3 +212,15 @@ def test_an_entry_without_a_category_gives_uncategorized_not_nan(use_embedder):
     out = G.suggest(messages, TOPICS, scores, np.zeros(4, dtype=bool), faq)
     assert out[G.CATEGORY].tolist() == ["未分類"]
     assert G.suggest(messages, TOPICS, scores, np.zeros(4, dtype=bool), FAQ)[G.CATEGORY].tolist() == ["送料・手数料"]
+
+
+def test_large_sets_are_cut_before_linkage_even_when_every_vector_is_the_same():
+    """Average linkage is O(n^2) in memory: over `max_cluster` vectors k-means cuts first; copies of one
+    vector (a pasted template) leave k-means one part, which is then cut by position, not recursed on."""
+    rng = np.random.default_rng(0)
+    two = np.vstack([np.tile([1.0, 0.0, 0.0], (30, 1)), np.tile([0.0, 1.0, 0.0], (30, 1))])
+    two += rng.normal(0, 0.01, two.shape)
+    labels = G.cluster(two, 0.5, max_cluster=20)
+    assert len(set(labels[:30]) & set(labels[30:])) == 0  # the two intents never share a group
+    same = G.cluster(np.tile([1.0, 0.0, 0.0], (50, 1)), 0.5, max_cluster=20)
+    assert len(same) == 50 and len(set(same)) <= 3
