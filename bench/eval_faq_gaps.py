@@ -84,7 +84,7 @@ def make_split(corpus: Corpus, seed: int, min_docs: int = 20) -> Split:
         members = np.flatnonzero(labels == label)
         centroid = corpus.embeddings[members].mean(axis=0)
         ranked = members[np.argsort(-(corpus.embeddings[members] @ centroid), kind="stable")]
-        asking = [i for i in ranked if G._QUESTION_FORM.search(corpus.texts[i])]
+        asking = [i for i in ranked if G.reads_as_question(corpus.texts[i])]
         question = asking[0] if asking else ranked[0]
         answer = [i for i in ranked if i != question][:5]
         used.update([question, *answer])

@@ -93,20 +93,6 @@ def assign(saved: SavedTopics, embeddings: np.ndarray) -> tuple[np.ndarray, np.n
     return topic, closeness
 
 
-def closeness(saved: SavedTopics, embeddings: np.ndarray, topics: np.ndarray) -> np.ndarray:
-    """Each document's centered cosine to the centroid of its given topic (0 for outliers and topics the
-    saved fit lacks): the centrality of documents that kept an earlier run's topic."""
-    out = np.zeros(len(embeddings), dtype=np.float32)
-    row_of = {int(t): row for row, t in enumerate(saved.topic_ids.tolist())}
-    rows = np.asarray([row_of.get(int(t), -1) for t in topics], dtype=int)
-    for block in row_blocks(len(embeddings)):
-        known = rows[block] >= 0
-        centered = center(embeddings[block][known], saved.mean)
-        scores = np.einsum("ij,ij->i", centered, saved.centroids[rows[block][known]])
-        out[np.arange(block.start, block.stop)[known]] = scores
-    return out
-
-
 def _closeness(a: np.ndarray, b: np.ndarray, same: bool = False) -> np.ndarray:
     sims = a @ b.T
     if same:

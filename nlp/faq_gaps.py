@@ -187,6 +187,11 @@ def merge_same_intents(groups: list[Group], messages: Messages, scores: np.ndarr
     return merged
 
 
+def reads_as_question(text: str) -> bool:
+    """Ends as a Japanese question does (？, ですか, ますか, でしょうか, ませんか, か)."""
+    return bool(_QUESTION_FORM.search(text))
+
+
 def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
     """The group's most central message that reads as a complete question and holds no redacted data; else
     its most central clean message; a placeholder is never shown: as a last resort the sentences that hold
@@ -195,7 +200,7 @@ def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tupl
     order = sorted(range(len(texts)), key=lambda i: (-closeness[i], texts[i]))
     clean = [texts[i].strip() for i in order if not _PLACEHOLDER.search(texts[i])]
     for text in clean:
-        if lo <= len(text) <= hi and _QUESTION_FORM.search(text):
+        if lo <= len(text) <= hi and reads_as_question(text):
             return text
     if clean:
         return clean[0]

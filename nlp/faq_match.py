@@ -3,7 +3,7 @@ embedder, message vs FAQ question) and BM25 over fugashi tokens (message vs FAQ 
 
 Embedding similarity finds paraphrases (「いつ届く？」 vs 「何日で届きますか」); BM25 rewards the shop's own
 nouns (送料, 領収書, のし) that an FAQ entry must contain to answer the message. The weight and the
-threshold are calibrated on labelled data by bench/eval_faq_gaps.py, not picked by hand; the figures
+threshold are chosen on labelled data by bench/eval_faq_gaps.py (a grid on a split of its own); the figures
 behind the defaults are in bench/README.md.
 """
 
@@ -73,20 +73,6 @@ def coverage(scores: np.ndarray, config: MatchConfig = MatchConfig()) -> Coverag
     best = scores.argmax(axis=1)
     best_score = scores[np.arange(len(scores)), best]
     return Coverage(best, best_score, best_score >= config.threshold)
-
-
-def calibrate(best_scores: np.ndarray, truly_covered: np.ndarray) -> tuple[float, float]:
-    """(threshold, F1): the cut on best scores that best finds the messages no FAQ entry answers (the gaps
-    are what a CS lead acts on; most messages are covered, so F1 on "covered" would reward calling
-    everything covered). Every distinct score is tried, in O(n log n); covered means score >= threshold."""
-    order = np.argsort(best_scores, kind="stable")
-    ranked, gaps = best_scores[order], ~np.asarray(truly_covered, dtype=bool)[order]
-    f1 = 2 * np.cumsum(gaps) / (np.arange(1, len(ranked) + 1) + gaps.sum())
-    last_of_tie = np.r_[ranked[1:] != ranked[:-1], True]  # a cut cannot split equal scores
-    best = int(np.argmax(np.where(last_of_tie, f1, -1.0)))
-    # messages up to `best` are gaps: the threshold is the next higher score (or just above the top one)
-    threshold = float(ranked[best + 1]) if best + 1 < len(ranked) else float(np.nextafter(ranked[best], np.inf))
-    return threshold, float(f1[best])
 
 
 def _trigrams(text: str) -> set[str]:

@@ -67,15 +67,3 @@ def test_window_sized_arithmetic_in_blocks_matches_the_whole_window():
     expected = np.where(sims.max(axis=1) >= 0.3, np.array([4, 7, 9])[sims.argmax(axis=1)], OUTLIER)
     assert (topics == expected).all() and (topics[:3] == [4, 7, 9]).all() and (topics == OUTLIER).any()
     np.testing.assert_allclose(closeness, np.where(expected == OUTLIER, 0, sims.max(axis=1)), rtol=1e-5, atol=1e-6)
-
-
-def test_closeness_of_kept_topics_is_the_assignment_score(split):
-    """Documents that keep an earlier run's topic get the same centered cosine the assignment gave them;
-    outliers and topics the fit lacks get 0 (the FAQ gaps pick quotes by it)."""
-    from nlp.assign import closeness
-
-    saved, _, _, held, _ = split
-    topics, scores = assign(saved, held)
-    assert np.allclose(closeness(saved, held, topics), scores, atol=1e-5)
-    unknown = np.full(len(held), 10_000)
-    assert not closeness(saved, held, unknown).any()
