@@ -18,8 +18,9 @@ def too_few(run_kind: str, reason: str) -> str:
 
 def topics_reused(run_kind: str, run_id: int, n_assigned: int) -> str:
     what = MODELLED[run_kind]
+    assigned = f"{what} {n_assigned} 件を割り当てました" if n_assigned else f"前回から新しい{what}はありません"
     return (
-        f"テーマとトピックは前回の分析（run {run_id}）のものを引き継ぎ、{what} {n_assigned} 件を割り当てました"
+        f"テーマとトピックは前回の分析（run {run_id}）のものを引き継ぎ、{assigned}"
         "（新しいテーマが現れたときは自動で作り直します。手動では --refit）。"
     )
 

@@ -195,3 +195,12 @@ def test_csv_cells_never_start_a_formula(summary, tmp_path, payload):
         csv.DictReader(gaps_report.write_gaps_csv(gaps, tmp_path / "g.csv").open(encoding="utf-8-sig", newline=""))
     )
     assert faq_rows[0]["proposed_question"] == "'" + payload and faq_rows[0]["examples"] == "'" + payload
+
+
+def test_a_reused_fit_with_nothing_new_says_so_instead_of_zero_assigned():
+    """A second `koe weekly` on the same data read 「… 0 件を割り当てました」 in the report: noise to a CS lead."""
+    from reports import notes
+
+    assert "前回から新しい問い合わせ・レビューはありません" in notes.topics_reused("weekly", 1, 0)
+    assert "0 件" not in notes.topics_reused("weekly", 1, 0)
+    assert "問い合わせ・レビュー 5 件を割り当てました" in notes.topics_reused("weekly", 1, 5)
