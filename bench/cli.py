@@ -68,8 +68,15 @@ def cmd_bench_fuzz(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_typing(args: argparse.Namespace) -> int:
-    from bench.eval_typing import evaluate
+    from bench.eval_typing import cross_validate, evaluate
 
+    if args.cv:
+        result = cross_validate()
+        for name in ("combined", "lexicon_only", "model_only"):
+            per_type = "  ".join(f"{t} {s['f1']:.2f}" for t, s in result[name]["per_type"].items())
+            print(f"{name:13s} macro-F1 {result[name]['macro_f1']:.3f}   F1: {per_type}")
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
     result = evaluate()
     for name, part in (
         ("combined", result),
@@ -118,6 +125,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     typing = ev.add_parser(
         "typing",
         help="precision/recall/F1 of message typing on the held-out labelled sentences (shipped with koe)",
+    )
+    typing.add_argument(
+        "--cv",
+        action="store_true",
+        help="cross-validate on the training split instead (weighted to random review sentences; tune with this)",
     )
     typing.set_defaults(func=cmd_eval_typing)
     gaps = ev.add_parser(

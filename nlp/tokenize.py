@@ -82,27 +82,35 @@ def split_long(text: str, limit: int = MAX_PIECE_CHARS) -> Iterator[str]:
 
 
 @dataclass(frozen=True)
-class _Morph:
+class Morph:
     surface: str
     pos1: str
     pos2: str
     pos3: str
     ctype: str
     base: str  # orthBase, or the surface where UniDic has none
+    lemma: str = ""  # UniDic's lemma: 良い for 良い, よい and 好い (the typer's words)
 
 
-def _morphemes(text: str) -> list[_Morph]:
+def _morphemes(text: str) -> list[Morph]:
     """Features are read from the raw CSV for speed."""
     out = []
     for node in _tagger()(text):
         f = node.feature_raw.split(",", 11)
         base = f[10] if len(f) > 10 and f[10] not in ("", "*") else node.surface
         pos2, pos3, ctype = (f[i] if len(f) > i else "" for i in (1, 2, 4))
-        out.append(_Morph(node.surface, f[0], pos2, pos3, ctype, base))
+        lemma = f[7] if len(f) > 7 and f[7] not in ("", "*") else base
+        out.append(Morph(node.surface, f[0], pos2, pos3, ctype, base, lemma))
     return out
 
 
-def _content_words(morphs: list[_Morph]) -> Iterator[tuple[str, bool]]:
+def morphemes(text: str) -> list[Morph]:
+    """Every morpheme of `text`, tagged in pieces of at most MAX_PIECE_CHARS (fugashi crashes on huge
+    strings): the typer's word features (nlp/typing_model.py) read lemma and part of speech from these."""
+    return [m for piece in split_long(text) for m in _morphemes(piece)]
+
+
+def _content_words(morphs: list[Morph]) -> Iterator[tuple[str, bool]]:
     """(word, glue) for each kept morpheme. `glue` is true for a katakana noun that continues the previous
     one: UniDic splits loanword compounds (ログイン -> ログ + イン, ワンピース -> ワン + ピース). A piece glues
     when it is 1-2 characters, or when the previous piece was a 1-2 character start (not itself glued), so
@@ -135,12 +143,12 @@ def _merge_katakana(words: Iterable[tuple[str, bool]]) -> list[str]:
     return out
 
 
-def _dropped(m: _Morph) -> bool:
+def _dropped(m: Morph) -> bool:
     """Numerals and person names (名詞,固有名詞,人名: a customer's or an agent's name is no topic word)."""
     return m.pos2 == "数詞" or (m.pos2 == "固有名詞" and m.pos3 == "人名")
 
 
-def _compound_part(m: _Morph) -> bool:
+def _compound_part(m: Morph) -> bool:
     if m.pos1 == "名詞" and m.pos2 == "固有名詞" and m.pos3 == "人名":
         return False
     if m.pos1 == "名詞":
@@ -148,12 +156,12 @@ def _compound_part(m: _Morph) -> bool:
     return m.pos1 == "接頭辞" or (m.pos1 == "接尾辞" and m.pos2 == "名詞的")
 
 
-def _compounds(morphs: list[_Morph]) -> Iterator[str]:
+def _compounds(morphs: list[Morph]) -> Iterator[str]:
     """Nouns UniDic cut into short units, joined back: 追跡+番号 -> 追跡番号, 領収+書 -> 領収書, パスワード+再+設定
     -> パスワード再設定 (ARCHITECTURE.md: readable topic names need them). A run that starts with a number
     (一週間, 3日) is a quantity, not a thing, except 二重 and the like; a name (人名) breaks a run."""
-    run: list[_Morph] = []
-    for m in [*morphs, _Morph("", "", "", "", "", "")]:
+    run: list[Morph] = []
+    for m in [*morphs, Morph("", "", "", "", "", "")]:
         if _compound_part(m) and not (m.pos1 == "接尾辞" and not run):
             run.append(m)
             continue
@@ -167,7 +175,7 @@ def _compounds(morphs: list[_Morph]) -> Iterator[str]:
         run = []
 
 
-def _negative_stem(m: _Morph, passive: str) -> str | None:
+def _negative_stem(m: Morph, passive: str) -> str | None:
     """The form before ない: 届く -> 届か, 調べる -> 調べ, する -> し (され when passive)."""
     if m.base in ("する", "為る"):
         return "さ" + passive if passive else "し"
@@ -180,7 +188,7 @@ def _negative_stem(m: _Morph, passive: str) -> str | None:
     return None
 
 
-def _negated_predicates(morphs: list[_Morph]) -> Iterator[str]:
+def _negated_predicates(morphs: list[Morph]) -> Iterator[str]:
     """A verb negated within its auxiliaries, in plain form: 届いていません -> 届かない, 反映されず ->
     反映されない, ログインできません -> ログインできない. The predicate is what makes a theme a complaint."""
     stop = stopwords()

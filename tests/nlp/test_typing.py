@@ -1,5 +1,5 @@
-"""The blended typer (lexicon + model trained on the shipped labelled sentences) on real Japanese phrasing,
-and the labelled set it is trained and evaluated on."""
+"""The shipped typer (a model trained on the shipped labelled sentences that reads the lexicon's cues as
+features) on real Japanese phrasing, and the labelled set it is trained and evaluated on."""
 
 import csv
 from importlib import resources
@@ -24,18 +24,17 @@ MODEL_FINDS = [
     "値段の割に量が少なめでした。",
 ]
 
-# known misses (closing note, #14): the model learnt from 128 complaint sentences of hotel reviews and leans
-# to praise on short 「〜でした。」 sentences; strict, so a fix shows up here
-KNOWN_MISSES = [
+# misses of the first model (session 6: 128 complaint sentences, character n-grams only, leaning to praise
+# on short 「〜でした。」 sentences), found since the 2026-12 labelling round and the lemma and cue features
+FORMER_MISSES = [
     "朝食は美味しかったですが、部屋が狭かったです。",
     "ホテルの周りにはコンビニが一軒もなく、買い物に苦労しました。",
     "壁が薄くて隣の声が聞こえました。",
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (nlp/data/typing: too few complaints)")
-@pytest.mark.parametrize("text", KNOWN_MISSES)
-def test_known_misses(typer, text):
+@pytest.mark.parametrize("text", FORMER_MISSES)
+def test_former_misses_are_complaints(typer, text):
     assert typer.classify(text, kind="review") == C
 
 
@@ -84,8 +83,15 @@ def test_tickets_are_not_reviews(typer, text, expected):
 
 
 def test_the_ticket_rule_is_what_changes_the_type(typer):
-    assert typer.classify("電気ケトルを追加で1つ同梱していただきたいです。", kind="review") == P
-    assert typer.classify("電気ケトルを追加で1つ同梱していただきたいです。", rating=5, kind="ticket") == P
+    assert typer.classify("注文した商品が届きました。", kind="review") == P
+    assert typer.classify("注文した商品が届きました。", rating=5, kind="ticket") == P
+    assert typer.classify("注文した商品が届きました。", kind="ticket") == OTHER
+
+
+def test_a_sure_complaint_cue_decides_in_a_ticket_not_in_a_review(typer):
+    # the model learnt no e-commerce complaint: it reads the late parcel's question as a question
+    assert typer.classify("まだ届かないのですが、どうなっていますか?", kind="review") == Q
+    assert typer.classify("まだ届かないのですが、どうなっていますか?", kind="ticket") == C
 
 
 def test_ratings_decide_where_the_text_is_unsure(typer):
@@ -100,7 +106,7 @@ def test_batch_equals_one_by_one(typer):
     assert typer.classify_many(texts) == [typer.classify(t) for t in texts]
 
 
-def test_the_blend_beats_the_lexicon_on_what_it_misses(typer):
+def test_the_model_finds_what_the_lexicon_misses(typer):
     assert [LEXICON.classify(t) for t in MODEL_FINDS].count(C) < len(MODEL_FINDS)
 
 
