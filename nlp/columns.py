@@ -21,6 +21,7 @@ TEXT = "text"  # normalized, PII-redacted body
 AGENT_REPLY = "agent_reply"
 RATING = "rating"
 DOC_TYPE = "doc_type"  # complaint | question | request | praise | other
+TYPED_BY = "typed_by"  # nlp.doctype.Typer.version of the typer that gave doc_type
 TEXT_HASH = "text_hash"  # sha256 of the analysed text: the key of the token and embedding caches
 
 DOC_COLUMNS = (

@@ -9,6 +9,7 @@ decides where the text is unsure (reviews).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,9 +61,29 @@ class Cue:
     pattern: re.Pattern[str]
 
 
+# bump when the rules of Typer.classify_many change (ticket rules, rating rules, message priority)
+RULES_VERSION = "2026-12 ticket-sure-cue"
+
+
+def _cue_text() -> str:
+    return resources.files("nlp").joinpath("data/cues_ja.tsv").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _rules_digest() -> str:
+    return hashlib.sha256(f"{RULES_VERSION}\n{_cue_text()}".encode()).hexdigest()[:8]
+
+
+def typer_version(model_version: str | None) -> str:
+    """Stored with each message's type (documents.typed_by): the model's examples and features
+    (nlp.typing_model.examples_version; None: the lexicon alone), the rules of Typer and the cue lexicon.
+    Known without training, so a report checks for messages another typer typed before it trains one."""
+    return f"{model_version or 'lexicon'}-{_rules_digest()}"
+
+
 @lru_cache(maxsize=1)
 def cues() -> tuple[Cue, ...]:
-    text = resources.files("nlp").joinpath("data/cues_ja.tsv").read_text(encoding="utf-8")
+    text = _cue_text()
     out = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -121,6 +142,10 @@ class Typer:
     lexicon alone."""
 
     model: TypingModel | None
+
+    @property
+    def version(self) -> str:
+        return typer_version(self.model.version if self.model is not None else None)
 
     def classify(self, text: str, rating: float | None = None, kind: str = "ticket") -> DocType:
         return self.classify_many([text], [rating], [kind])[0]

@@ -15,6 +15,7 @@ auxiliaries ない, たい, ず that carry the verdict).
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,18 @@ def load_examples(split: str) -> list[Example]:
     return [Example(normalize_text(row["text"]), DocType(row["label"]), _KIND_OF_SOURCE[row["source"]]) for row in rows]
 
 
+# bump when the features or the regression change: stored messages are typed again (pipeline/retype.py)
+FEATURES_VERSION = "2026-12 chars+lemmas+cues"
+
+
+def examples_version(examples: Sequence[Example], with_cues: bool = True) -> str:
+    """What the model learnt from and how: the same examples and features give the same version."""
+    digest = hashlib.sha256(f"{FEATURES_VERSION}|{with_cues}".encode())
+    for e in examples:
+        digest.update(f"\n{e.kind}\t{e.doc_type.value}\t{e.text}".encode())
+    return digest.hexdigest()[:16]
+
+
 class TypingModel:
     """Probabilities of the five types for each text, columns in `DocType` order. With `with_cues` (the
     shipped typer) the lexicon's cue scores of the sentence and of its main clause are features, so this is
@@ -110,6 +123,7 @@ class TypingModel:
         self._order = [classes.index(t.value) for t in DOC_TYPES]
         self.size = len(examples)
         self.with_cues = with_cues
+        self.version = examples_version(examples, with_cues)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

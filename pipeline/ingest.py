@@ -109,6 +109,7 @@ def store_records(
         types = typer.classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows], [r[C.KIND] for r in rows])
         for row, doc_type in zip(rows, types, strict=True):
             row[C.DOC_TYPE] = doc_type.value
+            row[C.TYPED_BY] = typer.version
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:

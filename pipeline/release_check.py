@@ -22,6 +22,7 @@ from pipeline import caches, modelling
 from pipeline.calendar import Span, release_window
 from pipeline.config import PipelineConfig, ReleaseWindows, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
+from pipeline.retype import retype_stale
 from reports import notes
 from reports import release as report
 from store import repo
@@ -115,6 +116,7 @@ def run_release_check(
     info = validate(engine, request)
     day = info.start.date()
     with hooks.stage("load", 0):
+        retype_stale(engine)  # one typer for every message of the report
         docs = caches.load_window(engine, release_window(day, windows.pre_days, windows.post_days))
     log.info("release check %s: %d documents around %s", info.name, len(docs), day)
     # the last weekly run's saved topics take every message of both windows (no UMAP: no numba compile in

@@ -1,13 +1,15 @@
-"""`koe retype`: the stored messages typed again by the store's current typer.
+"""Stored messages typed again by the store's current typer.
 
-Messages are typed once, at ingest (pipeline/ingest.py). When the typer changes (a new koe version, or the
-shop's own model retrained from its rated reviews, pipeline/typing.py), the messages stored before keep
-their old types and the report's complaint counts mix two typers; this walks the store in id order, a
-chunk at a time, and stores the types that changed.
+Messages are typed once, at ingest (pipeline/ingest.py), and stamped with the typer's version. When the
+typer changes (a new koe version, or the shop's own model retrained from its rated reviews,
+pipeline/typing.py), the messages stored before would keep their old types and a report's complaint counts
+would mix two typers: every report first types again the messages another typer typed (`retype_stale`);
+`koe retype` types every message again. Both walk the store in id order, a chunk at a time.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,9 +17,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from nlp import columns as C
-from pipeline.typing import typer_for
+from pipeline.typing import current_typer_version, typer_for
 from store import repo
 from store.db import session_scope
+
+log = logging.getLogger(__name__)
 
 CHUNK = 5_000  # messages typed per batch: the model scores a batch's sentences at once
 
@@ -36,25 +40,34 @@ class Retyped:
         return f"typed {self.total} messages again; {self.changed} changed" + (f" ({moves})" if moves else "")
 
 
-def retype(engine: Engine, chunk: int = CHUNK) -> Retyped:
-    """Every stored message typed again; returns what moved."""
+def retype(engine: Engine, chunk: int = CHUNK, only_stale: bool = False) -> Retyped:
+    """Every stored message typed again (`only_stale`: those another typer typed); returns what moved."""
     typer = typer_for(engine)
     out, last_id = Retyped(), 0
     while True:
         with session_scope(engine) as session:
-            docs = repo.documents_to_type(session, last_id, chunk)
+            docs = repo.documents_to_type(session, last_id, chunk, typer.version if only_stale else None)
         if docs.empty:
             return out
         ratings = [None if pd.isna(r) else float(r) for r in docs[C.RATING]]  # a missing rating is no rating
         types = typer.classify_many(docs[C.TEXT].tolist(), ratings, docs[C.KIND].tolist())
-        moved = {
-            int(i): str(new) for i, old, new in zip(docs[C.ID], docs[C.DOC_TYPE], types, strict=True) if old != new
-        }
-        for i, old in zip(docs[C.ID], docs[C.DOC_TYPE], strict=True):
-            if int(i) in moved:
-                out.changes[(str(old), moved[int(i)])] += 1
-        if moved:
-            with session_scope(engine) as session:
-                repo.set_doc_types(session, moved)
+        for old, new in zip(docs[C.DOC_TYPE], types, strict=True):
+            if old != new:
+                out.changes[(str(old), str(new))] += 1
+        with session_scope(engine) as session:
+            repo.set_doc_types(session, {int(i): str(t) for i, t in zip(docs[C.ID], types, strict=True)}, typer.version)
         out.total += len(docs)
         last_id = int(docs[C.ID].iloc[-1])
+
+
+def retype_stale(engine: Engine) -> Retyped:
+    """Before a report: the messages another typer typed, typed again (none after an upgrade-free week;
+    then nothing is trained either)."""
+    version = current_typer_version(engine)
+    with session_scope(engine) as session:
+        if not repo.any_not_typed_by(session, version):
+            return Retyped()
+    out = retype(engine, only_stale=True)
+    if out.total:
+        log.info("typer changed: %s", out.summary())
+    return out

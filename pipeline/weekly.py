@@ -20,6 +20,7 @@ from pipeline import caches, faq_gaps, modelling
 from pipeline.calendar import WEEK, Span, week_start, week_window
 from pipeline.config import PipelineConfig, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
+from pipeline.retype import retype_stale
 from reports import faq_gaps as gaps_report
 from reports import notes as report_notes
 from reports import weekly as report
@@ -54,6 +55,7 @@ def analyse_week(
     returned as `failures`."""
     span = week_window(week, config.windows.history_weeks)
     with hooks.stage("load", 0):
+        retype_stale(engine)  # one typer for every message of the report
         docs = caches.load_window(engine, span)
     log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
     coverage = coverage_notes(docs, span, week, config.windows.history_weeks)

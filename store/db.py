@@ -39,7 +39,10 @@ def copy_sqlite(source: Path, target: Path) -> Path:
 
 
 # columns added after a table first shipped: create_all does not alter existing tables
-_ADDED_COLUMNS = {"documents": {"product_id": "VARCHAR(100)"}, "runs": {"completed_at": "TIMESTAMP"}}
+_ADDED_COLUMNS = {
+    "documents": {"product_id": "VARCHAR(100)", "typed_by": "VARCHAR(40)"},
+    "runs": {"completed_at": "TIMESTAMP"},
+}
 # what an added column holds for the rows stored before it: runs that had written their outputs were complete
 _BACKFILL = {
     ("runs", "completed_at"): "UPDATE runs SET completed_at = created_at "

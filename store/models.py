@@ -45,6 +45,9 @@ class Document(Base):
     agent_reply: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[float | None] = mapped_column(Float)
     doc_type: Mapped[str] = mapped_column(String(20))
+    # the typer that gave doc_type (nlp.doctype.Typer.version): a newer koe or a shop model retrained from
+    # its rated reviews types the older messages again before the next report (pipeline/retype.py)
+    typed_by: Mapped[str | None] = mapped_column(String(40))
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import CursorResult, Insert, Table, case, delete, func, select, update
+from sqlalchemy import CursorResult, Insert, Table, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -183,25 +183,34 @@ def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataF
     return frame
 
 
-def documents_to_type(session: Session, after_id: int, limit: int) -> pd.DataFrame:
+def documents_to_type(session: Session, after_id: int, limit: int, not_typed_by: str | None = None) -> pd.DataFrame:
     """The next `limit` documents by id after `after_id`: id, text, rating, kind and the stored type (for
-    `koe retype`, which walks the whole store in id order)."""
+    `koe retype`, which walks the store in id order); with `not_typed_by`, only those another typer typed."""
     cols = [Document.id, Document.text, Document.rating, Document.kind, Document.doc_type]
-    stmt = select(*cols).where(Document.id > after_id).order_by(Document.id).limit(limit)
+    stmt = select(*cols).where(Document.id > after_id)
+    if not_typed_by is not None:
+        stmt = stmt.where(or_(Document.typed_by.is_(None), Document.typed_by != not_typed_by))
+    stmt = stmt.order_by(Document.id).limit(limit)
     rows = [tuple(row) for row in session.connection().execute(stmt)]
     return pd.DataFrame.from_records(rows, columns=[C.ID, C.TEXT, C.RATING, C.KIND, C.DOC_TYPE])
 
 
-def set_doc_types(session: Session, types: Mapping[int, str]) -> None:
-    """Store new types by document id (ORM bulk update by primary key)."""
-    rows = [{"id": int(i), "doc_type": str(t)} for i, t in types.items()]
+def any_not_typed_by(session: Session, version: str) -> bool:
+    """Whether a stored document was typed by another typer than `version` (or before versions were kept)."""
+    stmt = select(Document.id).where(or_(Document.typed_by.is_(None), Document.typed_by != version)).limit(1)
+    return session.execute(stmt).first() is not None
+
+
+def set_doc_types(session: Session, types: Mapping[int, str], typed_by: str) -> None:
+    """Store types by document id, with the typer that gave them (ORM bulk update by primary key)."""
+    rows = [{"id": int(i), "doc_type": str(t), "typed_by": typed_by} for i, t in types.items()]
     for part in _chunks(rows):
         session.execute(update(Document), list(part))
 
 
 class RatedReviews(NamedTuple):
-    low: list[str]  # texts of 1-2 star reviews, newest first
-    high: list[str]  # texts of 4-5 star reviews, newest first
+    low: list[str]  # texts of 1-2 star reviews, first stored first
+    high: list[str]  # texts of 4-5 star reviews, first stored first
 
 
 def rated_review_counts(session: Session) -> tuple[int, int]:
@@ -213,15 +222,11 @@ def rated_review_counts(session: Session) -> tuple[int, int]:
 
 
 def rated_reviews(session: Session, limit: int) -> RatedReviews:
-    """The newest `limit` review texts of each side: what a shop's own typing model learns from."""
+    """The first `limit` review texts stored of each side: what a shop's own typing model learns from (the
+    first, so the same examples come back until the model's generation changes, pipeline/typing.py)."""
 
     def texts(condition) -> list[str]:
-        stmt = (
-            select(Document.text)
-            .where(Document.kind == "review", condition)
-            .order_by(Document.created_at.desc(), Document.id.desc())
-            .limit(limit)
-        )
+        stmt = select(Document.text).where(Document.kind == "review", condition).order_by(Document.id).limit(limit)
         return list(session.scalars(stmt))
 
     return RatedReviews(texts(Document.rating <= 2), texts(Document.rating >= 4))

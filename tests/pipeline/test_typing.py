@@ -85,3 +85,38 @@ def test_retype_brings_stored_messages_to_the_current_typer(engine, tmp_path):
     assert stored()[PROBES[0]] == DocType.COMPLAINT and stored()["領収書を発行してください。"] == DocType.REQUEST
     assert done.changes[(before, "complaint")] >= 1  # the move is counted in the summary
     assert retype(engine).changed == 0  # typed as the current typer types: nothing left to move
+
+
+def test_reports_first_type_again_what_another_typer_typed(engine, tmp_path):
+    """Each message carries the version of the typer that typed it; once the shop's model exists, the
+    messages the shipped typer typed are typed again (once), and those typed since are left alone."""
+    from datetime import datetime
+
+    from pipeline.retype import retype_stale
+    from store import repo
+    from store.db import session_scope
+
+    reviews = tmp_path / "reviews.csv"
+    reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)  # typed by the shipped typer
+    shop = typer_for(engine)
+    assert shop.version != shipped_typer().version
+    first = retype_stale(engine)
+    assert first.total == 2 * (MIN_RATED_PER_SIDE + 20)
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n")
+    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)  # typed by the shop's typer
+    assert retype_stale(engine).total == 0
+    with session_scope(engine) as session:
+        docs = repo.load_documents(session, datetime(2026, 10, 1), datetime(2026, 11, 1))
+    assert dict(zip(docs["text"], docs["doc_type"], strict=False))[PROBES[0]] == DocType.COMPLAINT
+
+
+def test_the_version_is_known_without_training(engine, tmp_path):
+    from pipeline.typing import current_typer_version
+
+    assert current_typer_version(engine) == shipped_typer().version
+    reviews = tmp_path / "reviews.csv"
+    reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
+    assert current_typer_version(engine) == typer_for(engine).version != shipped_typer().version
