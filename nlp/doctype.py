@@ -108,10 +108,18 @@ def sentences(text: str) -> list[str]:
 
 
 def cue_scores(text: str) -> dict[DocType, int]:
+    return dict(zip(DOC_TYPES, _cue_counts(text), strict=True))
+
+
+@lru_cache(maxsize=65_536)
+def _cue_counts(text: str) -> tuple[int, ...]:
+    """Each sentence is scored up to three times (the model's sentence and main-clause features, the ticket
+    rules; the main clause is the sentence when there is no contrast): measured 1.1 of 6.3 s typing 8,758
+    messages before this cache."""
     scores = dict.fromkeys(DOC_TYPES, 0)
     for sentence in sentences(text):
         _score_sentence(sentence, scores)
-    return scores
+    return tuple(scores[t] for t in DOC_TYPES)
 
 
 def classify_by_cues(text: str, rating: float | None = None) -> DocType:

@@ -27,7 +27,7 @@ import numpy as np
 from nlp.columns import DocType
 from nlp.doctype import cue_scores
 from nlp.normalize import normalize_text
-from nlp.tokenize import morphemes
+from nlp.tokenize import lemma_words
 
 DOC_TYPES = tuple(DocType)
 SPLITS = ("train", "test")
@@ -55,8 +55,9 @@ def _main_clauses(texts: Iterable[str]) -> list[str]:
 
 
 def _words(texts: Iterable[str]) -> list[str]:
-    """Each text as lemma/part-of-speech words: 狭く, 狭かっ and 狭い are one word 狭い/形容詞."""
-    return [" ".join(f"{m.lemma}/{m.pos1}" for m in morphemes(t)) for t in texts]
+    """Each text as lemma/part-of-speech words: 狭く, 狭かっ and 狭い are one word 狭い/形容詞 (UniDic's
+    lemma, English glosses and all: features, never shown)."""
+    return [" ".join(lemma_words(t)) for t in texts]
 
 
 def _cue_features(texts: Iterable[str]) -> np.ndarray:
