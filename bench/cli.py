@@ -70,16 +70,10 @@ def cmd_bench_fuzz(args: argparse.Namespace) -> int:
 def cmd_eval_typing(args: argparse.Namespace) -> int:
     from bench.eval_typing import cross_validate, evaluate
 
-    if args.cv:
-        result = cross_validate()
-        for name in ("combined", "lexicon_only", "model_only"):
-            per_type = "  ".join(f"{t} {s['f1']:.2f}" for t, s in result[name]["per_type"].items())
-            print(f"{name:13s} macro-F1 {result[name]['macro_f1']:.3f}   F1: {per_type}")
-        print(json.dumps(result, ensure_ascii=False))
-        return 0
-    result = evaluate()
+    result = cross_validate() if args.cv else evaluate()
+    combined = result["combined"] if args.cv else result
     for name, part in (
-        ("combined", result),
+        ("combined", combined),
         ("lexicon only", result["lexicon_only"]),
         ("model only", result["model_only"]),
     ):

@@ -6,9 +6,7 @@ which never reads it."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
-from importlib import resources
 
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
@@ -16,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from nlp.columns import DocType
 from nlp.doctype import LEXICON, Typer
-from nlp.typing_model import Example, TypingModel, load_examples
+from nlp.typing_model import Example, TypingModel, labelled_rows, load_examples
 
 TYPES = tuple(DocType)
 # The scored folds of `--cv`: the 2026-12 first labelling round, drawn from 5,882 unlabelled train-review
@@ -74,11 +72,6 @@ def evaluate() -> dict:
     }
 
 
-def _draws() -> list[str]:
-    text = resources.files("nlp").joinpath("data/typing/train.tsv").read_text(encoding="utf-8")
-    return [row["draw"] for row in csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)]
-
-
 def _weighted(truth: np.ndarray, typed: np.ndarray, weights: np.ndarray) -> dict:
     """Weighted precision, recall and F1 of each type the review sentences have, and their mean."""
     out = {}
@@ -94,7 +87,7 @@ def cross_validate() -> dict:
     """Training split only: the scored rows (CV_WEIGHTS) are cut into folds; each fold is typed by models
     trained on everything else (the other draws always train). Combined, model alone and lexicon alone."""
     examples: list[Example] = load_examples("train")
-    weights = np.array([CV_WEIGHTS.get(d, 0.0) for d in _draws()])
+    weights = np.array([CV_WEIGHTS.get(row["draw"], 0.0) for row in labelled_rows("train")])
     truth = np.array([e.doc_type.value for e in examples])
     scored, always = np.flatnonzero(weights > 0), np.flatnonzero(weights == 0)
     typed = {name: np.empty(len(examples), dtype=object) for name in ("combined", "model_only", "lexicon_only")}

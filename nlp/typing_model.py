@@ -67,13 +67,18 @@ def _cue_features(texts: Iterable[str]) -> np.ndarray:
     ).reshape(-1, len(DOC_TYPES))
 
 
-def load_examples(split: str) -> list[Example]:
-    """The shipped labelled sentences of one split (train: what the model learns from; test: held out,
-    only `koe eval typing` reads it)."""
+def labelled_rows(split: str) -> list[dict[str, str]]:
+    """The rows of one split's file as written (id, source, label, text; train also draw)."""
     if split not in SPLITS:
         raise ValueError(f"split {split!r}: use one of {', '.join(SPLITS)}")
     text = resources.files("nlp").joinpath(f"data/typing/{split}.tsv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE)
+    return list(csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def load_examples(split: str) -> list[Example]:
+    """The shipped labelled sentences of one split (train: what the model learns from; test: held out,
+    only `koe eval typing` reads it)."""
+    rows = labelled_rows(split)
     return [Example(normalize_text(row["text"]), DocType(row["label"]), _KIND_OF_SOURCE[row["source"]]) for row in rows]
 
 

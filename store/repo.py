@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import CursorResult, Insert, Table, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Insert, Table, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -189,15 +189,20 @@ def documents_to_type(session: Session, after_id: int, limit: int, not_typed_by:
     cols = [Document.id, Document.text, Document.rating, Document.kind, Document.doc_type]
     stmt = select(*cols).where(Document.id > after_id)
     if not_typed_by is not None:
-        stmt = stmt.where(or_(Document.typed_by.is_(None), Document.typed_by != not_typed_by))
+        stmt = stmt.where(_typed_otherwise(not_typed_by))
     stmt = stmt.order_by(Document.id).limit(limit)
     rows = [tuple(row) for row in session.connection().execute(stmt)]
     return pd.DataFrame.from_records(rows, columns=[C.ID, C.TEXT, C.RATING, C.KIND, C.DOC_TYPE])
 
 
+def _typed_otherwise(version: str) -> ColumnElement[bool]:
+    """Typed by another typer than `version`, or before versions were kept."""
+    return or_(Document.typed_by.is_(None), Document.typed_by != version)
+
+
 def any_not_typed_by(session: Session, version: str) -> bool:
     """Whether a stored document was typed by another typer than `version` (or before versions were kept)."""
-    stmt = select(Document.id).where(or_(Document.typed_by.is_(None), Document.typed_by != version)).limit(1)
+    stmt = select(Document.id).where(_typed_otherwise(version)).limit(1)
     return session.execute(stmt).first() is not None
 
 
