@@ -57,3 +57,9 @@ class DocType(StrEnum):
     REQUEST = "request"
     PRAISE = "praise"
     OTHER = "other"
+
+
+# `documents.doc_type` of a message stored and not typed yet (typed_by NULL): ingest stores, the first
+# report over its window types it with the store's typer of that day (pipeline/retype.py), so a message
+# is typed once, by the typer that reads it, not once at ingest and again when a shop model appears.
+UNTYPED = "untyped"

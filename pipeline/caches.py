@@ -4,7 +4,7 @@ documents is loaded as one frame."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,7 @@ EMBED_CHUNK = 1024
 def load_window(engine: Engine, span: Span) -> pd.DataFrame:
     """Documents created within `span` (Asia/Tokyo days)."""
     with session_scope(engine) as session:
-        return repo.load_documents(
-            session, datetime.combine(span.start, datetime.min.time()), datetime.combine(span.end, datetime.min.time())
-        )
+        return repo.load_documents(session, *span.bounds())
 
 
 def _distinct_texts(docs: pd.DataFrame) -> dict[str, str]:

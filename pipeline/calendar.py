@@ -22,6 +22,10 @@ class Span:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
+    def bounds(self) -> tuple[datetime, datetime]:
+        """created_at bounds of the span: start <= created_at < end (midnights)."""
+        return datetime.combine(self.start, datetime.min.time()), datetime.combine(self.end, datetime.min.time())
+
     def mask(self, created_at: pd.Series) -> np.ndarray:
         """Per document: created within the span."""
         day = created_at.dt.date

@@ -21,7 +21,7 @@ from pipeline import caches, modelling
 from pipeline.calendar import faq_periods, week_window
 from pipeline.config import PipelineConfig
 from pipeline.hooks import LOGGING_HOOKS, Hooks
-from pipeline.retype import retype_stale
+from pipeline.retype import typed_window
 from reports import faq_gaps as gaps_report
 from reports import notes
 from store import repo
@@ -164,8 +164,7 @@ def run_faq_gaps(
 ) -> tuple[FaqGaps, Path]:
     """Suggestions for the period ending with `week`, over the same window and through the same topics as
     the weekly report (the last weekly run's, or a fit when asked or due), and their CSV."""
-    retype_stale(engine)  # one typer for every message of the suggestions
-    docs = caches.load_window(engine, week_window(week, config.windows.history_weeks))
+    docs = typed_window(engine, week_window(week, config.windows.history_weeks))  # one typer for all
     modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, keep_known=False, hooks=hooks)
     gaps = find_faq_gaps(engine, config, docs, week, modelled, hooks)
     path = config.out_dir / gaps_report.csv_name(week)

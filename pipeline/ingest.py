@@ -1,4 +1,5 @@
-"""Ingest: read a source, prepare every record (normalize, redact, type), store what is new in one transaction."""
+"""Ingest: read a source, prepare every record (normalize, redact), store what is new in one transaction.
+Messages are stored untyped: the first report over their window types them (pipeline/retype.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from nlp import columns as C
-from nlp.doctype import Typer
 from nlp.pii import Redactor
 from nlp.prepare import prepare
-from pipeline.typing import typer_for
 from sources.files import read_chunks
 from sources.records import RawRecord, Reject, SourceError
 from store import repo
@@ -72,6 +71,8 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
         C.AGENT_REPLY: prepared.agent_reply,
         C.RATING: record.rating,
         C.TEXT_HASH: prepared.text_hash,
+        C.DOC_TYPE: C.UNTYPED,  # typed where it is read, by the typer of that day (pipeline/retype.py)
+        C.TYPED_BY: None,
         "ingested_at": now,
     }
 
@@ -84,7 +85,6 @@ def store_records(
     records: list[RawRecord],
     report: IngestReport,
     redactor: Redactor,
-    typer: Typer,
     *,
     rejects: Sequence[Reject] = (),
     read: int | None = None,
@@ -94,8 +94,7 @@ def store_records(
     """One batch a source read (its records, its rejects, `read` items seen: records + rejects unless told)
     into `report`; the new records are stored with, in the same transaction, the (source, cursor) they were
     pulled up to. `update_replies`: records already stored give their agent reply to a stored copy that had
-    none. `typer`: the store's (pipeline/typing.py typer_for), resolved once per run by the caller: it counts
-    the store's rated reviews."""
+    none."""
     report.read += len(records) + len(rejects) if read is None else read
     report.rejects.extend(rejects)
     now = datetime.now()
@@ -105,11 +104,6 @@ def store_records(
             rows.append(to_row(record, redactor, now))
         except ValueError as exc:
             report.rejects.append(Reject(record.origin, str(exc)))
-    if rows:
-        types = typer.classify_many([r[C.TEXT] for r in rows], [r[C.RATING] for r in rows], [r[C.KIND] for r in rows])
-        for row, doc_type in zip(rows, types, strict=True):
-            row[C.DOC_TYPE] = doc_type.value
-            row[C.TYPED_BY] = typer.version
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:
@@ -143,7 +137,6 @@ def ingest_file(
     if kind not in C.KINDS:
         raise SourceError(f"--kind {kind!r}: use one of {', '.join(C.KINDS)}")
     report = IngestReport(origin=str(path))
-    typer = typer_for(engine)
     for chunk in read_chunks(path, source=source, kind=kind, mapping=mapping):
-        store_records(engine, chunk.records, report, redactor, typer, rejects=chunk.rejects)
+        store_records(engine, chunk.records, report, redactor, rejects=chunk.rejects)
     return report

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from nlp.doctype import Typer
 from nlp.pii import Redactor
 from pipeline.ingest import IngestReport, store_records
-from pipeline.typing import typer_for
 from sources import registry
 from sources.base import Batch, PullContext, SourceConfig
 from store import repo
@@ -30,7 +28,6 @@ class StoreSink:
     engine: Engine
     source: str
     redactor: Redactor
-    typer: Typer  # resolved once per pull (pipeline/typing.py)
     report: IngestReport
 
     def cursor(self) -> str | None:
@@ -44,7 +41,6 @@ class StoreSink:
             list(batch.records),
             self.report,
             self.redactor,
-            self.typer,
             rejects=batch.rejects,
             read=batch.read,
             cursor=(self.source, batch.cursor) if batch.cursor else None,
@@ -55,6 +51,6 @@ class StoreSink:
 def pull(engine: Engine, spec: SourceConfig, redactor: Redactor, context: PullContext | None = None) -> IngestReport:
     """Everything new from `spec`'s source, stored; what was read, stored and rejected."""
     report = IngestReport(origin=spec.origin())
-    sink = StoreSink(engine, spec.source, redactor, typer_for(engine), report)
+    sink = StoreSink(engine, spec.source, redactor, report)
     registry.pull(spec, sink, context or PullContext())
     return report

@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
-from pipeline import caches, modelling
+from pipeline import modelling
 from pipeline.calendar import Span, release_window
 from pipeline.config import PipelineConfig, ReleaseWindows, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
-from pipeline.retype import retype_stale
+from pipeline.retype import typed_window
 from reports import notes
 from reports import release as report
 from store import repo
@@ -116,8 +116,8 @@ def run_release_check(
     info = validate(engine, request)
     day = info.start.date()
     with hooks.stage("load", 0):
-        retype_stale(engine)  # one typer for every message of the report
-        docs = caches.load_window(engine, release_window(day, windows.pre_days, windows.post_days))
+        # one typer for every message of the report
+        docs = typed_window(engine, release_window(day, windows.pre_days, windows.post_days))
     log.info("release check %s: %d documents around %s", info.name, len(docs), day)
     # the last weekly run's saved topics take every message of both windows (no UMAP: no numba compile in
     # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack

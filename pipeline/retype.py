@@ -1,10 +1,11 @@
-"""Stored messages typed again by the store's current typer.
+"""Typing stored messages with the store's current typer, where a report reads them.
 
-Messages are typed once, at ingest (pipeline/ingest.py), and stamped with the typer's version. When the
-typer changes (a new koe version, or the shop's own model retrained from its rated reviews,
-pipeline/typing.py), the messages stored before would keep their old types and a report's complaint counts
-would mix two typers: every report first types again the messages another typer typed (`retype_stale`);
-`koe retype` types every message again. Both walk the store in id order, a chunk at a time.
+Ingest stores a message untyped (columns.UNTYPED, typed_by NULL): the typer that reads it is known only at
+report time, because a shop's own model appears once its rated reviews are many (pipeline/typing.py), often
+in the very import that brings them. Every report first types the messages of its window that no typer or
+another typer typed (`typed_window`), so no report mixes two typers, a message is typed once in the usual
+life of a store, and an upgrade types again only the windows that are read. `koe retype` types every
+stored message again. Both walk the messages in id order, a chunk at a time.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from nlp import columns as C
+from pipeline import caches
+from pipeline.calendar import Span
 from pipeline.typing import current_typer_version, typer_for
 from store import repo
 from store.db import session_scope
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5_000  # messages typed per batch: the model scores a batch's sentences at once
+CHUNK = 5_000  # messages typed per batch: the model scores a batch's distinct sentences at once
 
 
 @dataclass
 class Retyped:
     total: int = 0
+    first: int = 0  # typed for the first time (stored untyped by ingest)
     changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (old type, new type) -> messages
 
     @property
@@ -37,22 +41,28 @@ class Retyped:
 
     def summary(self) -> str:
         moves = ", ".join(f"{old} -> {new}: {n}" for (old, new), n in self.changes.most_common())
-        return f"typed {self.total} messages again; {self.changed} changed" + (f" ({moves})" if moves else "")
+        again = self.total - self.first
+        head = f"typed {self.first} new messages and {again} again" if self.first else f"typed {again} messages again"
+        return f"{head}; {self.changed} changed" + (f" ({moves})" if moves else "")
 
 
-def retype(engine: Engine, chunk: int = CHUNK, only_stale: bool = False) -> Retyped:
-    """Every stored message typed again (`only_stale`: those another typer typed); returns what moved."""
+def retype(engine: Engine, chunk: int = CHUNK, only_stale: bool = False, span: Span | None = None) -> Retyped:
+    """Every stored message (created in `span`) typed again (`only_stale`: those no typer or another typer
+    typed); returns what moved."""
     typer = typer_for(engine)
+    created = _created(span)
     out, last_id = Retyped(), 0
     while True:
         with session_scope(engine) as session:
-            docs = repo.documents_to_type(session, last_id, chunk, typer.version if only_stale else None)
+            docs = repo.documents_to_type(session, last_id, chunk, typer.version if only_stale else None, created)
         if docs.empty:
             return out
         ratings = [None if pd.isna(r) else float(r) for r in docs[C.RATING]]  # a missing rating is no rating
         types = typer.classify_many(docs[C.TEXT].tolist(), ratings, docs[C.KIND].tolist())
         for old, new in zip(docs[C.DOC_TYPE], types, strict=True):
-            if old != new:
+            if old == C.UNTYPED:
+                out.first += 1
+            elif old != new:
                 out.changes[(str(old), str(new))] += 1
         with session_scope(engine) as session:
             repo.set_doc_types(session, {int(i): str(t) for i, t in zip(docs[C.ID], types, strict=True)}, typer.version)
@@ -60,14 +70,24 @@ def retype(engine: Engine, chunk: int = CHUNK, only_stale: bool = False) -> Rety
         last_id = int(docs[C.ID].iloc[-1])
 
 
-def retype_stale(engine: Engine) -> Retyped:
-    """Before a report: the messages another typer typed, typed again (none after an upgrade-free week;
-    then nothing is trained either)."""
+def retype_stale(engine: Engine, span: Span | None = None) -> Retyped:
+    """The messages (created in `span`) that no typer or another typer typed, typed now; when there are
+    none (a report over a window already read), nothing is trained either."""
     version = current_typer_version(engine)
     with session_scope(engine) as session:
-        if not repo.any_not_typed_by(session, version):
+        if not repo.any_not_typed_by(session, version, _created(span)):
             return Retyped()
-    out = retype(engine, only_stale=True)
+    out = retype(engine, only_stale=True, span=span)
     if out.total:
-        log.info("typer changed: %s", out.summary())
+        log.info("%s", out.summary())
     return out
+
+
+def typed_window(engine: Engine, span: Span) -> pd.DataFrame:
+    """The documents of `span` (caches.load_window), every one typed by the store's current typer."""
+    retype_stale(engine, span)
+    return caches.load_window(engine, span)
+
+
+def _created(span: Span | None) -> repo.Created | None:
+    return None if span is None else repo.Created(*span.bounds())

@@ -16,11 +16,11 @@ from nlp import columns as C
 from nlp import spikes as S
 from nlp import weekly as W
 from nlp.topics import save_model
-from pipeline import caches, faq_gaps, modelling
+from pipeline import faq_gaps, modelling
 from pipeline.calendar import WEEK, Span, week_start, week_window
 from pipeline.config import PipelineConfig, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
-from pipeline.retype import retype_stale
+from pipeline.retype import typed_window
 from reports import faq_gaps as gaps_report
 from reports import notes as report_notes
 from reports import weekly as report
@@ -55,8 +55,7 @@ def analyse_week(
     returned as `failures`."""
     span = week_window(week, config.windows.history_weeks)
     with hooks.stage("load", 0):
-        retype_stale(engine)  # one typer for every message of the report
-        docs = caches.load_window(engine, span)
+        docs = typed_window(engine, span)  # one typer for every message of the report
     log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
     coverage = coverage_notes(docs, span, week, config.windows.history_weeks)
     modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, hooks=hooks)

@@ -183,11 +183,21 @@ def load_documents(session: Session, start: datetime, end: datetime) -> pd.DataF
     return frame
 
 
-def documents_to_type(session: Session, after_id: int, limit: int, not_typed_by: str | None = None) -> pd.DataFrame:
+class Created(NamedTuple):
+    """created_at bounds: start <= created_at < end."""
+
+    start: datetime
+    end: datetime
+
+
+def documents_to_type(
+    session: Session, after_id: int, limit: int, not_typed_by: str | None = None, created: Created | None = None
+) -> pd.DataFrame:
     """The next `limit` documents by id after `after_id`: id, text, rating, kind and the stored type (for
-    `koe retype`, which walks the store in id order); with `not_typed_by`, only those another typer typed."""
+    `koe retype`, which walks the store in id order); with `not_typed_by`, only those another typer (or
+    none) typed; with `created`, only those created in [start, end)."""
     cols = [Document.id, Document.text, Document.rating, Document.kind, Document.doc_type]
-    stmt = select(*cols).where(Document.id > after_id)
+    stmt = select(*cols).where(Document.id > after_id, *_created_within(created))
     if not_typed_by is not None:
         stmt = stmt.where(_typed_otherwise(not_typed_by))
     stmt = stmt.order_by(Document.id).limit(limit)
@@ -195,14 +205,18 @@ def documents_to_type(session: Session, after_id: int, limit: int, not_typed_by:
     return pd.DataFrame.from_records(rows, columns=[C.ID, C.TEXT, C.RATING, C.KIND, C.DOC_TYPE])
 
 
+def _created_within(created: Created | None) -> list[ColumnElement[bool]]:
+    return [] if created is None else [Document.created_at >= created.start, Document.created_at < created.end]
+
+
 def _typed_otherwise(version: str) -> ColumnElement[bool]:
-    """Typed by another typer than `version`, or before versions were kept."""
+    """Typed by another typer than `version`, or not typed (yet, or before versions were kept)."""
     return or_(Document.typed_by.is_(None), Document.typed_by != version)
 
 
-def any_not_typed_by(session: Session, version: str) -> bool:
-    """Whether a stored document was typed by another typer than `version` (or before versions were kept)."""
-    stmt = select(Document.id).where(_typed_otherwise(version)).limit(1)
+def any_not_typed_by(session: Session, version: str, created: Created | None = None) -> bool:
+    """Whether a stored document (created in `created`) was typed by another typer than `version`, or by none."""
+    stmt = select(Document.id).where(_typed_otherwise(version), *_created_within(created)).limit(1)
     return session.execute(stmt).first() is not None
 
 

@@ -1,10 +1,16 @@
 """Ingest into a real SQLite file: redaction before storing, idempotent re-runs, nothing lost on errors."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from nlp.columns import DOC_TYPE, UNTYPED
 from nlp.pii import redact
+from pipeline.calendar import Span
 from pipeline.ingest import ingest_file
+from pipeline.retype import typed_window
+from pipeline.typing import current_typer_version
 from sources.records import SourceError
 from store import repo
 from store.db import session_scope
@@ -32,7 +38,7 @@ def stored(engine) -> list[Document]:
         return list(s.scalars(select(Document).order_by(Document.external_id)))
 
 
-def test_ingest_redacts_types_and_reports(engine, export):
+def test_ingest_redacts_and_reports_and_the_report_types(engine, export):
     report = ingest_file(engine, export, source="helpdesk", kind="ticket", redactor=redact)
     assert (report.read, report.new, report.duplicate, report.rejected) == (4, 3, 0, 1)
     assert str(report.rejects[0]) == f"{export}:5: unparsable date '2026/13/40' (month must be in 1..12)"
@@ -40,8 +46,12 @@ def test_ingest_redacts_types_and_reports(engine, export):
     assert docs[0].text == "注文した土鍋がまだ届きません。電話は<PHONE>です。"
     assert docs[0].agent_reply == "ご不便をおかけしております。担当 鈴木 <EMAIL>"
     assert docs[1].text == "カード <CARD> で二重に決済されました。返金してください"
-    assert [d.doc_type for d in docs] == ["complaint", "complaint", "complaint"]
     assert docs[2].text == "<script>alert(1)</script> カートに入らない"  # stored as text, escaped when shown
+    # stored untyped: the first report over their window types them, with the typer of that day
+    assert [(d.doc_type, d.typed_by) for d in docs] == [(UNTYPED, None)] * 3
+    window = typed_window(engine, Span(date(2026, 11, 2), date(2026, 11, 3)))
+    assert window[DOC_TYPE].tolist() == ["complaint", "complaint", "complaint"]
+    assert {d.typed_by for d in stored(engine)} == {current_typer_version(engine)}
 
 
 def test_reingest_adds_nothing(engine, export):

@@ -3,11 +3,15 @@ there are enough of them; below that the shipped typer is used."""
 
 from datetime import date, timedelta
 
-from nlp.columns import DocType
+from nlp.columns import UNTYPED, DocType
 from nlp.doctype import shipped_typer
 from nlp.pii import redact
+from pipeline.calendar import Span
 from pipeline.ingest import ingest_file
+from pipeline.retype import retype, retype_stale, typed_window
 from pipeline.typing import MIN_RATED_PER_SIDE, typer_for
+from store import repo
+from store.db import session_scope
 
 ITEMS = ["シャツ", "ブラウス", "カーディガン", "パーカー", "ワンピース", "スカート", "セーター", "ジャケット"]
 PARTS = ["袖", "裾", "襟", "ボタン", "ポケット"]
@@ -57,59 +61,54 @@ def test_the_shop_typer_learns_the_shops_complaint_words(engine, tmp_path):
     assert typer_for(engine) is shop  # trained once per doubling, not per call
 
 
+OCTOBER = Span(date(2026, 10, 1), date(2026, 11, 1))
+
+
+def stored(engine) -> dict[str, str]:
+    with session_scope(engine) as session:
+        docs = repo.load_documents(session, *OCTOBER.bounds())
+    return dict(zip(docs["text"], docs["doc_type"], strict=False))
+
+
 def test_retype_brings_stored_messages_to_the_current_typer(engine, tmp_path):
-    """Tickets stored before the shop's model existed keep the shipped typer's types until `koe retype`:
-    then 「袖の糸がほつれてきました」 becomes the complaint the shop's reviews taught, and nothing else moves."""
-    from datetime import datetime
-
-    from pipeline.retype import retype
-    from store import repo
-    from store.db import session_scope
-
+    """Tickets a report typed before the shop's model existed keep the shipped typer's types until `koe
+    retype` (or a report over their window): then 「袖の糸がほつれてきました」 becomes the complaint the shop's
+    reviews taught, and nothing else moves."""
     tickets = tmp_path / "tickets.csv"
     tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n2,2026-10-02 11:00,領収書を発行してください。\n")
     ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)
+    typed_window(engine, OCTOBER)  # a report before the reviews came
+    before = stored(engine)[PROBES[0]]
+    assert before != DocType.COMPLAINT  # the shipped typer's type
     reviews = tmp_path / "reviews.csv"
     reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
     ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
-
-    def stored() -> dict[str, str]:
-        with session_scope(engine) as session:
-            docs = repo.load_documents(session, datetime(2026, 10, 1), datetime(2026, 11, 1))
-        return dict(zip(docs["text"], docs["doc_type"], strict=False))
-
-    before = stored()[PROBES[0]]
-    assert before != DocType.COMPLAINT  # typed at ingest, before the shop's model
     done = retype(engine, chunk=50)  # several chunks
-    assert done.total == 2 + 2 * (MIN_RATED_PER_SIDE + 20)
-    assert stored()[PROBES[0]] == DocType.COMPLAINT and stored()["領収書を発行してください。"] == DocType.REQUEST
-    assert done.changes[(before, "complaint")] >= 1  # the move is counted in the summary
+    assert (done.total, done.first) == (2 + 2 * (MIN_RATED_PER_SIDE + 20), 2 * (MIN_RATED_PER_SIDE + 20))
+    after = stored(engine)
+    assert after[PROBES[0]] == DocType.COMPLAINT and after["領収書を発行してください。"] == DocType.REQUEST
+    assert done.changes == {(before, "complaint"): 1}  # counted in the summary; first typings are no moves
     assert retype(engine).changed == 0  # typed as the current typer types: nothing left to move
 
 
-def test_reports_first_type_again_what_another_typer_typed(engine, tmp_path):
-    """Each message carries the version of the typer that typed it; once the shop's model exists, the
-    messages the shipped typer typed are typed again (once), and those typed since are left alone."""
-    from datetime import datetime
-
-    from pipeline.retype import retype_stale
-    from store import repo
-    from store.db import session_scope
-
+def test_a_report_types_its_window_once_with_the_typer_of_the_day(engine, tmp_path):
+    """Ingest stores messages untyped; a report types those of its window with the store's typer (the shop's
+    model, which the same import's reviews created: no message is typed twice), later reports type only what
+    arrived since, and messages outside the window wait for a window that reads them."""
     reviews = tmp_path / "reviews.csv"
     reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
-    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)  # typed by the shipped typer
-    shop = typer_for(engine)
-    assert shop.version != shipped_typer().version
-    first = retype_stale(engine)
-    assert first.total == 2 * (MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
     tickets = tmp_path / "tickets.csv"
-    tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n")
-    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)  # typed by the shop's typer
-    assert retype_stale(engine).total == 0
+    tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n2,2026-12-01 10:00,{PROBES[1]}\n")
+    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)
+    first = retype_stale(engine, OCTOBER)
+    assert (first.total, first.first, first.changed) == (1 + 2 * (MIN_RATED_PER_SIDE + 20),) * 2 + (0,)
+    assert stored(engine)[PROBES[0]] == DocType.COMPLAINT  # by the shop's model, the first time
+    assert retype_stale(engine, OCTOBER).total == 0
+    december = Span(date(2026, 12, 1), date(2027, 1, 1))
     with session_scope(engine) as session:
-        docs = repo.load_documents(session, datetime(2026, 10, 1), datetime(2026, 11, 1))
-    assert dict(zip(docs["text"], docs["doc_type"], strict=False))[PROBES[0]] == DocType.COMPLAINT
+        assert repo.load_documents(session, *december.bounds())["doc_type"].tolist() == [UNTYPED]
+    assert typed_window(engine, december)["doc_type"].tolist() == [DocType.COMPLAINT]
 
 
 def test_the_version_is_known_without_training(engine, tmp_path):
