@@ -154,6 +154,11 @@ def _rated(rating: float | None) -> float | None:
     return rating if rating is not None and rating == rating else None  # NaN: no rating
 
 
+def _low_rated(rating: float | None) -> bool:
+    rated = _rated(rating)
+    return rated is not None and rated <= 2
+
+
 @dataclass(frozen=True)
 class Typer:
     """The model, which reads the lexicon's cues as features, and the ticket rule; `model=None` types by the
@@ -180,7 +185,8 @@ class Typer:
         kinds = list(kinds) if kinds is not None else ["ticket"] * len(texts)
         if self.model is None:
             return [classify_by_cues(t, r) for t, r in zip(texts, ratings, strict=True)]
-        split = [sentences(t) for t in texts]
+        # a 1-2 star review is a complaint whatever its sentences say (_message_type): none is scored
+        split = [[] if _low_rated(r) else sentences(t) for t, r in zip(texts, ratings, strict=True)]
         flat = [s for parts in split for s in parts]
         # each distinct sentence scored once: greetings, sign-offs and pasted templates repeat (the 100k
         # bench corpus has 165,519 sentences, 77,096 distinct); fancy indexing copies, so the rules below
@@ -214,9 +220,9 @@ class Typer:
 
 def _message_type(scores: np.ndarray, rating: float | None) -> DocType:
     """One message from its sentences' scores (rows: sentences, columns: DocType order)."""
-    found = {DOC_TYPES[i] for i in scores.argmax(axis=1)} if len(scores) else {DocType.OTHER}
-    if rating is not None and rating <= 2:
+    if _low_rated(rating):
         return DocType.COMPLAINT
+    found = {DOC_TYPES[i] for i in scores.argmax(axis=1)} if len(scores) else {DocType.OTHER}
     if rating is not None and rating >= 4:
         complaint = DOC_TYPES.index(DocType.COMPLAINT)
         sure = DocType.COMPLAINT in found and scores[:, complaint].max() >= _SURE_COMPLAINT

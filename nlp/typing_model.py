@@ -138,6 +138,11 @@ class TypingModel:
 
 
 @lru_cache(maxsize=1)
+def shipped_model_version() -> str:
+    return examples_version(load_examples("train"))
+
+
+@lru_cache(maxsize=1)
 def shipped_model() -> TypingModel:
     """Trained on the shipped training split only (the test split stays held out), once per process."""
     return TypingModel(load_examples("train"))

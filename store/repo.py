@@ -28,6 +28,7 @@ from store.models import (
     SourceCursor,
     ThemeCuration,
     TokenCache,
+    TyperModel,
 )
 
 _CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
@@ -292,6 +293,23 @@ def store_embeddings(session: Session, vectors: Mapping[str, np.ndarray], backen
     ]
     for part in _chunks(rows):
         session.execute(_insert(EmbeddingCache), list(part))
+
+
+def cached_typer_model(session: Session, key: str) -> bytes | None:
+    return session.scalar(select(TyperModel.model).where(TyperModel.key == key))
+
+
+def store_typer_model(session: Session, key: str, model: bytes, keep: int = 4) -> None:
+    """Store a trained typer under `key` (replacing an unreadable one) and keep only the `keep` newest (a
+    shop model is replaced each time its rated reviews double). Raises ConcurrentWrite when another process
+    stored the same key meanwhile."""
+    session.execute(delete(TyperModel).where(TyperModel.key == key))
+    try:
+        session.execute(_insert(TyperModel), [{"key": key, "created_at": datetime.now(), "model": model}])
+    except IntegrityError:
+        raise ConcurrentWrite("another process stored the same typer at the same moment") from None
+    newest = select(TyperModel.key).order_by(TyperModel.created_at.desc(), TyperModel.key).limit(keep)
+    session.execute(delete(TyperModel).where(TyperModel.key.not_in(newest)))
 
 
 # --- runs ------------------------------------------------------------------------------------------

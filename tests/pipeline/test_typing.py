@@ -58,7 +58,7 @@ def test_the_shop_typer_learns_the_shops_complaint_words(engine, tmp_path):
     assert shop.model is not shipped_typer().model
     assert [shop.classify(p) for p in PROBES] == [DocType.COMPLAINT] * len(PROBES)
     assert shop.classify("領収書を発行してください。") == DocType.REQUEST  # the shipped knowledge stays
-    assert typer_for(engine) is shop  # trained once per doubling, not per call
+    assert typer_for(engine).model is shop.model  # trained once per doubling, not per call
 
 
 OCTOBER = Span(date(2026, 10, 1), date(2026, 11, 1))
@@ -119,3 +119,34 @@ def test_the_version_is_known_without_training(engine, tmp_path):
     reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
     ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
     assert current_typer_version(engine) == typer_for(engine).version != shipped_typer().version
+
+
+def test_a_trained_typer_is_kept_in_the_store_for_the_next_process(engine, tmp_path, monkeypatch):
+    """Training takes 7-15 s: the next report process loads the store's model instead (here: training is
+    made impossible, and the shop's words are still known); an unreadable stored model is trained again."""
+    import pipeline.typing as T
+
+    reviews = tmp_path / "reviews.csv"
+    reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
+    monkeypatch.setattr(T, "_TRAINED", {})  # a process that has not trained this model yet (other tests did)
+    shop = typer_for(engine)
+    monkeypatch.setattr(T, "_TRAINED", {})  # the next process
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(T.TypingModel, "__init__", no_training)
+        loaded = typer_for(engine)
+    assert loaded.version == shop.version and loaded.model is not shop.model
+    assert [loaded.classify(p) for p in PROBES] == [DocType.COMPLAINT] * len(PROBES)
+
+    key = T.stored_key(shop.model.version)
+    with session_scope(engine) as session:
+        repo.store_typer_model(session, key, b"not a pickle")
+    monkeypatch.setattr(T, "_TRAINED", {})
+    again = typer_for(engine)
+    assert again.version == shop.version and again.classify(PROBES[0]) == DocType.COMPLAINT
+    with session_scope(engine) as session:
+        assert repo.cached_typer_model(session, key) != b"not a pickle"  # replaced by the retrained model
