@@ -4,8 +4,8 @@ Recruit Co., Ltd.) and quasi-review sentences (Quasi Japanese Reviews, Yuta Haya
 
 Documents recombine one to three real pieces (so most texts are distinct, as real tickets are), with
 seeded timestamps over whole weeks (weekday-heavy), some pasted personal data for the redactor to find,
-and a fifth of them as reviews with ratings. Nothing here is committed: the corpus is rebuilt from
-../shared/data on every bench run.
+and a fifth of them as reviews with stars that agree with their text. Nothing here is committed: the
+corpus is rebuilt from ../shared/data on every bench run.
 """
 
 from __future__ import annotations
@@ -51,6 +51,20 @@ def complaint_pieces(pools: Pools) -> list[str]:
     return [t for t in [*pools.requests, *pools.review_sentences] if classify_by_cues(t) == "complaint"]
 
 
+def _rating(rng: random.Random, body: str) -> int:
+    """Stars that agree with what the review plainly says, as customers give them: a review with a complaint
+    cue 1-3, one with praise 4-5, the rest 3-5. (Uniform stars made the shop's own typer, pipeline/typing.py,
+    learn noise: it typed 24,542 of the 100k bench messages complaints, the shipped typer 12,068.)"""
+    from nlp.doctype import classify_by_cues
+
+    verdict = classify_by_cues(body)
+    if verdict == "complaint":
+        return rng.choice((1, 1, 2, 2, 3))
+    if verdict == "praise":
+        return rng.choice((4, 5, 5))
+    return rng.choice((3, 4, 4, 5))
+
+
 def _timestamp(rng: random.Random, start: date, weeks: int) -> datetime:
     while True:
         day = start + timedelta(days=rng.randrange(7 * weeks))
@@ -78,7 +92,7 @@ def documents(
             "id": f"{prefix}{seed}-{i}",
             "created_at": _timestamp(rng, start, weeks).isoformat(sep=" "),
             "kind": "review" if review else "ticket",
-            "rating": rng.choice((1, 2, 3, 4, 5)) if review else "",
+            "rating": _rating(rng, body) if review else "",
             "product": rng.choice(PRODUCTS),
             "body": body,
         }

@@ -34,7 +34,9 @@ from store.db import make_engine, sqlite_url
 HISTORY_WEEKS = 50  # a year of a shop with ~20,000 documents a week at 1M
 WINDOW_WEEKS = 12  # the weekly flow's window: the reported week and history_weeks (11) before it
 DEFAULT_CACHE = Path.home() / ".cache" / "koe" / "bench"
-LAYOUT = 3  # 3: every message is modelled (one fit, issue #13); 2: complaints only; 1 kept its topics beside the store
+# 4: review stars agree with the text (bench/corpus.py); 3: every message is modelled (one fit, issue #13);
+# 2: complaints only; 1 kept its topics beside the store
+LAYOUT = 4
 
 
 @dataclass(frozen=True)
