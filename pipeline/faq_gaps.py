@@ -56,8 +56,9 @@ def period_label(week: date, weeks: int) -> str:
     return notes.period_label(period.start, period.last_day, weeks)
 
 
-# what an FAQ entry can answer: complaints too ("届かない" is answered by the delivery-time entry)
-ANSWERABLE = (C.DocType.QUESTION, C.DocType.REQUEST, C.DocType.COMPLAINT)
+# the messages the suggestions read: the asks, which are matched and grouped, and the complaints, which
+# only give each subtopic its complaint share (context for the rank: nlp.faq_gaps)
+READ = (*G.ASKING_TYPES, C.DocType.COMPLAINT)
 
 
 def find_faq_gaps(
@@ -82,15 +83,18 @@ def find_faq_gaps(
         return FaqGaps(empty, [notes.NO_FAQ], None, 0, label)
     if not modelled.has_topics:
         return FaqGaps(empty, modelled.notes, version_id, len(faq), label)
-    asked = (docs[C.DOC_TYPE].isin(ANSWERABLE) & modelled.topic.notna()).to_numpy()
-    focus = docs[asked]
-    with hooks.stage("faq_match", len(focus)):
-        embeddings = _intent_vectors(engine, config, focus, _vectors(engine, config, focus, modelled, asked, hooks))
-        queries = _query_vectors(engine, config, focus, embeddings)
-        tokens = modelling.tokenize(engine, focus, hooks, "faq_tokenize")
+    read = (docs[C.DOC_TYPE].isin(READ) & modelled.topic.notna()).to_numpy()
+    focus = docs[read]
+    asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy()
+    with hooks.stage("faq_match", int(asking.sum())):
+        embeddings = _intent_vectors(engine, config, focus, _vectors(engine, config, focus, modelled, read, hooks))
+        asks = focus[asking]
+        queries = _query_vectors(engine, config, asks, embeddings[asking])
+        tokens = modelling.tokenize(engine, asks, hooks, "faq_tokenize")
         faq_embeddings, faq_tokens = faq_features(engine, config, faq)
-        scores = hybrid_scores(queries, faq_embeddings, tokens, faq_tokens, config.matching)
-        covered = coverage(scores, config.matching).covered
+        scores = np.zeros((len(focus), len(faq)), dtype=np.float32)  # a complaint is never matched
+        scores[asking] = hybrid_scores(queries, faq_embeddings, tokens, faq_tokens, config.matching)
+        covered = coverage(scores, config.matching).covered & asking
         period, previous = faq_periods(week, weeks)
         messages = G.Messages(
             focus,
