@@ -42,18 +42,21 @@ def _shop_examples(engine: Engine, generation: int) -> list[Example]:
     return load_examples("train") + shop
 
 
-def typer_for(engine: Engine) -> Typer:
-    """Retrained when the shop's rated reviews have doubled since the last training (kept per process)."""
+def _examples(engine: Engine) -> list[Example]:
     generation = _generation(engine)
-    examples = load_examples("train") if generation is None else _shop_examples(engine, generation)
-    return Typer(_trained(engine, examples))
+    return load_examples("train") if generation is None else _shop_examples(engine, generation)
+
+
+def typer_for(engine: Engine) -> Typer:
+    """Retrained when the shop's rated reviews have doubled since the last training (kept per process and
+    in the store)."""
+    return Typer(_trained(engine, _examples(engine)))
 
 
 def current_typer_version(engine: Engine) -> str:
-    """typer_for(engine).version without training it (a report checks this before anything is typed)."""
-    generation = _generation(engine)
-    examples = load_examples("train") if generation is None else _shop_examples(engine, generation)
-    return typer_version(examples_version(examples))
+    """typer_for(engine).version without training or loading it (a report checks this before anything is
+    typed)."""
+    return typer_version(examples_version(_examples(engine)))
 
 
 _TRAINED: dict[str, TypingModel] = {}  # this process's models by version (a shop's, the shipped one)
