@@ -20,24 +20,29 @@ log = logging.getLogger(__name__)
 
 # below this many reviews on either side the shop's words are too few to learn from: the shipped model
 MIN_RATED_PER_SIDE = 100
-# at most this many reviews of each side: bounds training to a few seconds
-MAX_RATED_PER_SIDE = 5_000
+# at most this many reviews of each side: bounds training to ~15 s (2026-12-03); a power of two, so a
+# generation's examples are one block
+MAX_RATED_PER_SIDE = 4_096
 
 
 def _generation(engine: Engine) -> int | None:
-    """None below MIN_RATED_PER_SIDE; else log2 of the smaller side (capped): one more each time it doubles."""
+    """None below MIN_RATED_PER_SIDE; else log2 of the smaller side: one more each time it doubles."""
     with session_scope(engine) as session:
         low, high = repo.rated_review_counts(session)
     if min(low, high) < MIN_RATED_PER_SIDE:
         return None
-    return int(math.log2(min(low, high, MAX_RATED_PER_SIDE)))
+    return int(math.log2(min(low, high)))
 
 
 def _shop_examples(engine: Engine, generation: int) -> list[Example]:
-    """The shipped sentences and the first 2^generation stored reviews of each side: the same examples (and
-    model version) until the smaller side doubles, so the store is typed again only then."""
+    """The shipped sentences and, of each side's first 2^generation stored reviews, the last
+    MAX_RATED_PER_SIDE (all of them while they are fewer): the same examples (and model version) until the
+    smaller side doubles, so the store is typed again only then; past the cap each doubling learns from
+    newer reviews (a shop's words change with its products; the first 4,096 were kept forever before)."""
+    size = 2**generation
+    block = min(size, MAX_RATED_PER_SIDE)
     with session_scope(engine) as session:
-        reviews = repo.rated_reviews(session, 2**generation)
+        reviews = repo.rated_reviews(session, block, offset=size - block)
     shop = [Example(t, DocType.COMPLAINT) for t in reviews.low] + [Example(t, DocType.PRAISE) for t in reviews.high]
     return load_examples("train") + shop
 

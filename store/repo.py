@@ -241,13 +241,14 @@ def rated_review_counts(session: Session) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def rated_reviews(session: Session, limit: int) -> RatedReviews:
-    """The first `limit` review texts stored of each side: what a shop's own typing model learns from (the
-    first, so the same examples come back until the model's generation changes, pipeline/typing.py)."""
+def rated_reviews(session: Session, limit: int, offset: int = 0) -> RatedReviews:
+    """`limit` review texts of each side, from the `offset`-th stored (in id order): what a shop's own
+    typing model learns from (by position, so the same examples come back until the model's generation
+    changes, pipeline/typing.py)."""
 
     def texts(condition) -> list[str]:
-        stmt = select(Document.text).where(Document.kind == "review", condition).order_by(Document.id).limit(limit)
-        return list(session.scalars(stmt))
+        stmt = select(Document.text).where(Document.kind == "review", condition).order_by(Document.id)
+        return list(session.scalars(stmt.offset(offset).limit(limit)))
 
     return RatedReviews(texts(Document.rating <= 2), texts(Document.rating >= 4))
 

@@ -150,3 +150,36 @@ def test_a_trained_typer_is_kept_in_the_store_for_the_next_process(engine, tmp_p
     assert again.version == shop.version and again.classify(PROBES[0]) == DocType.COMPLAINT
     with session_scope(engine) as session:
         assert repo.cached_typer_model(session, key) != b"not a pickle"  # replaced by the retrained model
+
+
+def test_past_the_cap_each_doubling_learns_from_newer_reviews(engine, tmp_path, monkeypatch):
+    """A shop model learns from at most MAX_RATED_PER_SIDE reviews a side: of each side's first 2^g stored
+    reviews, the last block (here a cap of 32 with 120 a side: g = 6, reviews 32-63), so it follows a shop
+    whose words change instead of keeping its first reviews forever; the block moves only when the smaller
+    side doubles."""
+    import re
+
+    import pipeline.typing as T
+
+    monkeypatch.setattr(T, "MAX_RATED_PER_SIDE", 32)
+    export = tmp_path / "reviews.csv"
+    reviews_csv(export, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, export, source="shop", kind="review", redactor=redact)
+    generation = T._generation(engine)
+    assert generation == 6
+    shop = T._shop_examples(engine, generation)[len(T.load_examples("train")) :]
+
+    def nth(doc_type: DocType) -> list[int]:
+        return [int(re.search(r"(\d+)着目", e.text).group(1)) for e in shop if e.doc_type == doc_type]
+
+    assert nth(DocType.COMPLAINT) == nth(DocType.PRAISE) == list(range(32, 64))
+    version = T.current_typer_version(engine)
+    more = tmp_path / "more.csv"  # the same export grown to 127 a side: < 2^7, the same examples
+    reviews_csv(more, 127)
+    ingest_file(engine, more, source="shop", kind="review", redactor=redact)
+    assert T.current_typer_version(engine) == version
+    reviews_csv(more, 128)  # doubled: the next block
+    ingest_file(engine, more, source="shop", kind="review", redactor=redact)
+    assert T.current_typer_version(engine) != version
+    shop = T._shop_examples(engine, 7)[len(T.load_examples("train")) :]
+    assert nth(DocType.COMPLAINT) == nth(DocType.PRAISE) == list(range(96, 128))
