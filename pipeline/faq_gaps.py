@@ -102,7 +102,7 @@ def find_faq_gaps(
             embeddings,
             period.mask(focus[C.CREATED_AT]),
             previous.mask(focus[C.CREATED_AT]),
-            _replied_entries(focus, covered, faq),
+            _replied_entries(focus, asking & ~covered, faq),
         )
         suggestions = G.suggest(messages, modelled.topics, scores, covered, faq, config.gaps)
     return FaqGaps(suggestions, modelled.notes, version_id, len(faq), label)
@@ -151,13 +151,12 @@ def _intent_vectors(engine: Engine, config: PipelineConfig, focus: pd.DataFrame,
     return out
 
 
-def _replied_entries(focus: pd.DataFrame, covered: np.ndarray, faq: pd.DataFrame) -> np.ndarray:
-    """The entry an agent's reply restates or links, for the asks no entry answers on its own (the only
-    ones a suggestion is built from; the others keep -1)."""
+def _replied_entries(focus: pd.DataFrame, unanswered: np.ndarray, faq: pd.DataFrame) -> np.ndarray:
+    """The entry an agent's reply restates or links, for the `unanswered` asks, those no entry answers on
+    its own (the only ones a suggestion is built from; the others keep -1)."""
     out = np.full(len(focus), -1, dtype=int)
-    asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy() & ~covered
     replies = focus[C.AGENT_REPLY].to_numpy()
-    candidates = np.flatnonzero(asking & pd.notna(replies))
+    candidates = np.flatnonzero(unanswered & pd.notna(replies))
     urls = faq["url"] if "url" in faq.columns else pd.Series([None] * len(faq))
     out[candidates] = restated_entries(list(replies[candidates]), faq["answer"].fillna("").tolist(), urls.tolist())
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import pickle
+from functools import lru_cache
 
 import sklearn
 from sqlalchemy import Engine
@@ -34,45 +35,52 @@ def _generation(engine: Engine) -> int | None:
     return int(math.log2(min(low, high)))
 
 
-def _shop_examples(engine: Engine, generation: int) -> list[Example]:
+@lru_cache(maxsize=4)
+def _shop_examples(engine: Engine, generation: int) -> tuple[Example, ...]:
     """The shipped sentences and, of each side's first 2^generation stored reviews, the last
     MAX_RATED_PER_SIDE (all of them while they are fewer): the same examples (and model version) until the
     smaller side doubles, so the store is typed again only then; past the cap each doubling learns from
-    newer reviews (a shop's words change with its products; the first 4,096 were kept forever before)."""
+    newer reviews (a shop's words change with its products; the first 4,096 were kept forever before).
+    Read once per process and generation: every report asks for the typer's version."""
     size = 2**generation
     block = min(size, MAX_RATED_PER_SIDE)
     with session_scope(engine) as session:
         reviews = repo.rated_reviews(session, block, offset=size - block)
     shop = [Example(t, DocType.COMPLAINT) for t in reviews.low] + [Example(t, DocType.PRAISE) for t in reviews.high]
-    return load_examples("train") + shop
+    return (*load_examples("train"), *shop)
 
 
-def _examples(engine: Engine) -> list[Example]:
+@lru_cache(maxsize=4)
+def _shop_version(engine: Engine, generation: int) -> str:
+    return examples_version(_shop_examples(engine, generation))
+
+
+def _model_version(engine: Engine) -> tuple[str, int | None]:
+    """(the store's model version, its generation: None for the shipped model), without training."""
     generation = _generation(engine)
-    return load_examples("train") if generation is None else _shop_examples(engine, generation)
+    return (shipped_model_version() if generation is None else _shop_version(engine, generation)), generation
 
 
 def typer_for(engine: Engine) -> Typer:
     """Retrained when the shop's rated reviews have doubled since the last training (kept per process and
     in the store)."""
-    return Typer(_trained(engine, _examples(engine)))
+    return Typer(_trained(engine, *_model_version(engine)))
 
 
 def current_typer_version(engine: Engine) -> str:
     """typer_for(engine).version without training or loading it (a report checks this before anything is
     typed)."""
-    return typer_version(examples_version(_examples(engine)))
+    return typer_version(_model_version(engine)[0])
 
 
 _TRAINED: dict[str, TypingModel] = {}  # this process's models by version (a shop's, the shipped one)
 _KEPT = 4
 
 
-def _trained(engine: Engine, examples: list[Example]) -> TypingModel:
-    """The model of `examples`: this process's, else the store's (trained once per store and scikit-learn
+def _trained(engine: Engine, version: str, generation: int | None) -> TypingModel:
+    """The model of `version`: this process's, else the store's (trained once per store and scikit-learn
     version: 7 s for the shipped examples, 15 s with a shop's 8,192 reviews, measured 2026-12-03), else
     trained now and stored for the next process."""
-    version = examples_version(examples)
     if version in _TRAINED:
         return _TRAINED[version]
     key = stored_key(version)
@@ -80,7 +88,7 @@ def _trained(engine: Engine, examples: list[Example]) -> TypingModel:
         blob = repo.cached_typer_model(session, key)
     model = _unpickled(blob, version) if blob is not None else None
     if model is None:
-        model = shipped_model() if version == shipped_model_version() else TypingModel(examples)
+        model = shipped_model() if generation is None else TypingModel(_shop_examples(engine, generation))
         try:
             with session_scope(engine) as session:
                 repo.store_typer_model(session, key, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))

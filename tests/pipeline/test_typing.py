@@ -177,6 +177,8 @@ def test_past_the_cap_each_doubling_learns_from_newer_reviews(engine, tmp_path, 
     more = tmp_path / "more.csv"  # the same export grown to 127 a side: < 2^7, the same examples
     reviews_csv(more, 127)
     ingest_file(engine, more, source="shop", kind="review", redactor=redact)
+    T._shop_examples.cache_clear()  # read again, as a new process would
+    T._shop_version.cache_clear()
     assert T.current_typer_version(engine) == version
     reviews_csv(more, 128)  # doubled: the next block
     ingest_file(engine, more, source="shop", kind="review", redactor=redact)
