@@ -40,6 +40,17 @@ def cmd_eval_faq_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_demo_themes(args: argparse.Namespace) -> int:
+    from bench.eval_demo import evaluate
+
+    result = evaluate(args.seed, _embedder(args))
+    for name, held in result["theme_of"].items():
+        share, purity = held["share_in_one_theme"], held["theme_purity"]
+        print(f"{name}: {share:.0%} in 「{held['theme']}」, whose complaints are {purity:.0%} {name}")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     from bench.pipeline import main
 
@@ -132,6 +143,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _data_arguments(gaps, sample=True)
     gaps.set_defaults(func=cmd_eval_faq_gaps)
+    demo = ev.add_parser(
+        "demo-themes",
+        help="subtopics and themes of the demo shop's weekly fit against the templates it was generated from",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed of the fit")
+    demo.add_argument("--embedder", default=None, help=EMBEDDER_HELP)
+    demo.set_defaults(func=cmd_eval_demo_themes)
 
     bench = sub.add_parser("bench", help="speed and memory measurements").add_subparsers(dest="what", required=True)
     pipeline = bench.add_parser(

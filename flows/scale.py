@@ -22,7 +22,7 @@ from flows.settings import Settings
 from flows.tasks import koe_task
 from nlp.embed import Embedder, get_embedder
 from pipeline.calendar import Span, week_window
-from pipeline.prepare import cache_texts, uncached
+from pipeline.prepare import Chunk, cache_texts, uncached
 from store.db import make_engine
 
 CHUNK_TEXTS = 2000  # texts per task: a few seconds of work, a small loss when a worker dies
@@ -41,7 +41,7 @@ def _worker_engine(database_url: str) -> Engine:
 
 
 @koe_task(retries=2, retry_delay_seconds=5)
-def cache_chunk(database_url: str, chunk: list[tuple[str, str]], embedder: str, threads: int) -> int:
+def cache_chunk(database_url: str, chunk: Chunk, embedder: str, threads: int) -> int:
     return cache_texts(_worker_engine(database_url), chunk, _worker_embedder(embedder, threads))
 
 

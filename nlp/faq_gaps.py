@@ -93,19 +93,6 @@ class Group:
     nearest: int  # the entry that answers the members best together (-1: no FAQ)
 
 
-PRODUCT_STAND_IN = "商品"
-
-
-def without_products(texts: Sequence[str], products: Sequence[object]) -> list[str]:
-    """Each text with its own product's name replaced by 商品: intents are grouped by what is asked, not of
-    which product (on the demo one 同梱 request was four suggestions, one per product group, and one
-    suggestion mixed 同梱 and キャンセル of the same earphones)."""
-    return [
-        t.replace(p, PRODUCT_STAND_IN) if isinstance(p, str) and len(p) >= 2 else t
-        for t, p in zip(texts, products, strict=True)
-    ]
-
-
 def _order_key(texts: Sequence[str]) -> list[int]:
     """Indices sorted by text: grouping and ties never depend on the order rows came from the store."""
     return sorted(range(len(texts)), key=lambda i: (texts[i], i))

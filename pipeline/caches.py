@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from nlp import columns as C
 from nlp.embed import Embedder
+from nlp.prepare import text_hash
+from nlp.products import without_products
 from nlp.tokenize import TOKENIZER_VERSION, tokenize
 from pipeline.calendar import Span, last_complete_data_week
 from store import repo
@@ -44,11 +46,24 @@ def tokens_for(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
     return [known[h] for h in docs[C.TEXT_HASH]]
 
 
+def vector_texts(docs: pd.DataFrame) -> pd.DataFrame:
+    """`docs` (text, text hash, product when it has that column) as they are embedded: each message with its
+    own product's name replaced by 商品 (nlp/products.py), hashed again where that changed it."""
+    if C.PRODUCT not in docs.columns:
+        return docs
+    texts = docs[C.TEXT].astype(str).tolist()
+    masked = without_products(texts, docs[C.PRODUCT].tolist())
+    hashes = [h if m == t else text_hash(m) for t, m, h in zip(texts, masked, docs[C.TEXT_HASH], strict=True)]
+    return pd.DataFrame({C.TEXT: masked, C.TEXT_HASH: hashes}, index=docs.index)
+
+
 def embeddings_for(
     engine: Engine, docs: pd.DataFrame, embedder: Embedder, progress: Progress | None = None
 ) -> np.ndarray:
-    """Embeddings aligned with `docs`. Cacheable backends embed only texts never seen before, in chunks
-    that are stored as they finish, so an interrupted run keeps what it computed."""
+    """Embeddings aligned with `docs`, of their product-free texts (vector_texts). Cacheable backends embed
+    only texts never seen before, in chunks that are stored as they finish, so an interrupted run keeps what
+    it computed."""
+    docs = vector_texts(docs)
     texts = _distinct_texts(docs)
     if not embedder.cacheable:
         vectors = dict(zip(texts, embedder.embed(list(texts.values())), strict=True))

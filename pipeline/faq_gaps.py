@@ -87,7 +87,7 @@ def find_faq_gaps(
     focus = docs[read]
     asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy()
     with hooks.stage("faq_match", int(asking.sum())):
-        embeddings = _intent_vectors(engine, config, focus, _vectors(engine, config, focus, modelled, read, hooks))
+        embeddings = _vectors(engine, config, focus, modelled, read, hooks)  # product-free: caches.vector_texts
         asks = focus[asking]
         queries = _query_vectors(engine, config, asks, embeddings[asking])
         tokens = modelling.tokenize(engine, asks, hooks, "faq_tokenize")
@@ -123,32 +123,13 @@ def _vectors(
     return modelling.embed(engine, focus, config, hooks, "faq_embed")
 
 
-def _query_vectors(engine: Engine, config: PipelineConfig, focus: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
-    """The messages as queries against the FAQ: their intent vectors, unless the embedder has a query mode
-    (e5), whose vectors of the same product-free texts are cached under their own name."""
+def _query_vectors(engine: Engine, config: PipelineConfig, asks: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
+    """The messages as queries against the FAQ: their vectors, unless the embedder has a query mode (e5),
+    whose vectors of the same product-free texts are cached under their own name."""
     queries = for_queries(config.embedder)
     if queries is config.embedder:
         return embeddings
-    return caches.embeddings_for(engine, _faq_texts(pd.Series(_product_free(focus))), queries)
-
-
-def _product_free(focus: pd.DataFrame) -> list[str]:
-    return G.without_products(focus[C.TEXT].astype(str).tolist(), focus[C.PRODUCT].tolist())
-
-
-def _intent_vectors(engine: Engine, config: PipelineConfig, focus: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
-    """The vectors messages are matched and grouped by: the questions and requests that name their product
-    are embedded (cached) once more with the name replaced (nlp.faq_gaps.without_products), the others keep
-    their topic vector."""
-    texts = focus[C.TEXT].astype(str).tolist()
-    masked = _product_free(focus)
-    asking = focus[C.DOC_TYPE].isin(G.ASKING_TYPES).to_numpy()  # complaints are never grouped: not twice
-    changed = [i for i, (a, b) in enumerate(zip(texts, masked, strict=True)) if a != b and asking[i]]
-    if not changed:
-        return embeddings
-    out = embeddings.copy()
-    out[changed] = caches.embeddings_for(engine, _faq_texts(pd.Series([masked[i] for i in changed])), config.embedder)
-    return out
+    return caches.embeddings_for(engine, asks, queries)
 
 
 def _replied_entries(focus: pd.DataFrame, unanswered: np.ndarray, faq: pd.DataFrame) -> np.ndarray:

@@ -13,14 +13,15 @@ from store.db import session_scope
 TEXTS = ["注文した商品がまだ届きません", "ログインできません", "注文した商品がまだ届きません", "返金はいつですか"]
 
 
-def load(engine):
+def load(engine, texts=TEXTS, products=None):
+    products = products or [None] * len(texts)
     rows = [
         {
             "source": "s",
             "external_id": str(i),
             "kind": "ticket",
             "channel": "chat",
-            "product": None,
+            "product": products[i],
             "created_at": datetime(2026, 11, 2, 10),
             "title": None,
             "text": t,
@@ -30,7 +31,7 @@ def load(engine):
             "text_hash": text_hash(t),
             "ingested_at": datetime(2026, 11, 2),
         }
-        for i, t in enumerate(TEXTS)
+        for i, t in enumerate(texts)
     ]
     with session_scope(engine) as s:
         repo.add_documents(s, rows)
@@ -73,6 +74,23 @@ def test_embeddings_cached_across_runs(engine, use_embedder):
     counting.seen.clear()
     assert np.allclose(analysis.embeddings_for(engine, docs, counting), first)
     assert counting.seen == []
+
+
+def test_messages_are_embedded_without_their_product_name(engine, use_embedder):
+    """One complaint about three products is one text to embed (and one topic): 「商品を注文してから…」."""
+    template = "{}を注文してから5日経ちますが、まだ届きません。"
+    products = ["帆布トートバッグ", "ヨガマット", "羽毛布団 シングル"]
+    texts = [template.format(p) for p in products] + ["ヨガマットが届きません"]
+    docs = load(engine, texts, [*products, None])  # the last names a product it is not about: kept
+    counting = CountingEmbedder(use_embedder)
+    vectors = analysis.embeddings_for(engine, docs, counting)
+    assert sorted(counting.seen) == sorted([template.format("商品"), "ヨガマットが届きません"])
+    by_text = dict(zip(docs["text"], vectors, strict=True))
+    assert np.allclose(by_text[texts[0]], by_text[texts[2]])
+    assert not np.allclose(by_text[texts[1]], by_text[texts[3]])
+    assert analysis.vector_texts(docs)["text_hash"].nunique() == 2  # the cache key is the embedded text's
+    counting.seen.clear()
+    assert np.allclose(analysis.embeddings_for(engine, docs, counting), vectors) and counting.seen == []
 
 
 def test_weeks():
