@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from nlp import columns as C
 from nlp.embed import Embedder
 from nlp.prepare import text_hash
-from nlp.products import without_products
 from nlp.tokenize import TOKENIZER_VERSION, tokenize
+from nlp.vector_text import embedded_texts
 from pipeline.calendar import Span, last_complete_data_week
 from store import repo
 from store.db import session_scope
@@ -47,12 +47,13 @@ def tokens_for(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
 
 
 def vector_texts(docs: pd.DataFrame) -> pd.DataFrame:
-    """`docs` (text, text hash, product when it has that column) as they are embedded: each message with its
-    own product's name replaced by 商品 (nlp/products.py), hashed again where that changed it."""
-    if C.PRODUCT not in docs.columns:
-        return docs
+    """`docs` (text, text hash, product when it has that column) as they are embedded: without their own
+    product's name or detail-only sentences (nlp/vector_text.py), hashed again where that changed them."""
     texts = docs[C.TEXT].astype(str).tolist()
-    masked = without_products(texts, docs[C.PRODUCT].tolist())
+    products = docs[C.PRODUCT].tolist() if C.PRODUCT in docs.columns else [None] * len(texts)
+    masked = embedded_texts(texts, products)
+    if masked == texts:
+        return docs
     hashes = [h if m == t else text_hash(m) for t, m, h in zip(texts, masked, docs[C.TEXT_HASH], strict=True)]
     return pd.DataFrame({C.TEXT: masked, C.TEXT_HASH: hashes}, index=docs.index)
 

@@ -106,9 +106,11 @@ def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, themes: pd.DataFrame,
         S.TOPIC: topics.set_index(C.TOPIC_ID)[C.LABEL],
         S.THEME: themes.set_index(C.THEME_ID)[C.LABEL],
     }
+    subtopics = themes.set_index(C.THEME_ID)[C.SUBTOPICS] if not themes.empty else pd.Series(dtype=object)
     rows = []
     for r in result[result[S.SIGNIFICANT]].to_dict("records"):
         level = r.get(S.LEVEL, S.TOPIC)
+        under = subtopics.get(r[S.TOPIC_ID], []) if level == S.THEME else []
         rows.append(
             {
                 "id": int(r[S.TOPIC_ID]),
@@ -120,9 +122,22 @@ def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, themes: pd.DataFrame,
                 "baseline": f"{r[S.PRE_RATE] * 7:.1f}",
                 "ratio": S.format_ratio(pd.Series(r)),
                 "releases": releases,
+                "drivers": rise_drivers(result, under, labels[S.TOPIC]),
             }
         )
     return rows
+
+
+def rise_drivers(result: pd.DataFrame, subtopics: list[int], labels: pd.Series, top: int = 3) -> list[str]:
+    """The subtopics that carry a theme's rise, 「ポイント：付かない +15」, largest first: a theme's name is
+    that of its biggest subtopics, and on the demo the points outage rose inside 「エラー：ログインできない」
+    while its login subtopics fell (issue #13: the theme-level test alone read as a login spike)."""
+    if S.LEVEL not in result.columns or not len(subtopics):
+        return []
+    tests = result[(result[S.LEVEL] == S.TOPIC) & result[S.TOPIC_ID].isin(subtopics)]
+    excess = (tests[S.POST] - tests[S.PRE_RATE] * 7).round().astype(int)  # over the usual week
+    ranked = excess[excess > 0].sort_values(ascending=False, kind="stable")
+    return [f"{labels[tests.at[i, S.TOPIC_ID]]} +{n}" for i, n in ranked.head(top).items()]
 
 
 def build_context(

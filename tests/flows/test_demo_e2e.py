@@ -340,6 +340,11 @@ def test_weekly_report_flags_the_points_spike(demo):
     points = next(s for s in weekly.spikes if "ポイント" in s["label"])
     assert points["releases"] == ["ポイントシステム移行"]
     assert "今週の急増" in weekly.html.read_text(encoding="utf-8")
+    # a theme's rise names the subtopics that carry it: the points outage, not the theme's login name
+    for theme in (s for s in weekly.spikes if s["level"] == "theme"):
+        assert theme["drivers"], theme["label"]
+        if "ログイン" in theme["label"]:
+            assert "ポイント" in theme["drivers"][0], theme["drivers"]
 
 
 @pytest.mark.parametrize(

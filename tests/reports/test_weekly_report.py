@@ -204,3 +204,33 @@ def test_a_reused_fit_with_nothing_new_says_so_instead_of_zero_assigned():
     assert "前回から新しい問い合わせ・レビューはありません" in notes.topics_reused("weekly", 1, 0)
     assert "0 件" not in notes.topics_reused("weekly", 1, 0)
     assert "問い合わせ・レビュー 5 件を割り当てました" in notes.topics_reused("weekly", 1, 5)
+
+
+def test_a_theme_rise_names_the_subtopics_that_carry_it():
+    """On the demo the points outage rose inside 「エラー：ログインできない」 while its login subtopics fell."""
+    from nlp import spikes as S
+    from reports.weekly import rise_drivers, spike_rows
+
+    tests = pd.DataFrame(
+        [
+            {S.LEVEL: S.THEME, S.TOPIC_ID: 2, S.POST: 78, S.PRE_RATE: 30.4 / 7, S.SIGNIFICANT: True},
+            {S.LEVEL: S.TOPIC, S.TOPIC_ID: 61, S.POST: 15, S.PRE_RATE: 0.0, S.SIGNIFICANT: True},
+            {S.LEVEL: S.TOPIC, S.TOPIC_ID: 60, S.POST: 13, S.PRE_RATE: 0.0, S.SIGNIFICANT: True},
+            {S.LEVEL: S.TOPIC, S.TOPIC_ID: 10, S.POST: 10, S.PRE_RATE: 14 / 7, S.SIGNIFICANT: False},
+            {S.LEVEL: S.TOPIC, S.TOPIC_ID: 44, S.POST: 9, S.PRE_RATE: 5.2 / 7, S.SIGNIFICANT: False},
+            {S.LEVEL: S.TOPIC, S.TOPIC_ID: 7, S.POST: 30, S.PRE_RATE: 1.0, S.SIGNIFICANT: False},  # another theme
+        ]
+    ).assign(**{S.RATE_RATIO: 2.6, S.CI_LOW: 1.8, S.CI_HIGH: 3.8, S.Q_VALUE: 0.0001, S.IS_NEW: False})
+    labels = {61: "ポイント：付かない", 60: "注文分：付与されない", 10: "パスワード再設定：ログインできない",
+              44: "請求・二重", 7: "発送予定日"}  # fmt: skip
+    topics = pd.DataFrame({"topic_id": list(labels), "label": list(labels.values())})
+    themes = pd.DataFrame([{"theme_id": 2, "label": "エラー：ログインできない", "subtopics": [10, 44, 60, 61]}])
+    assert rise_drivers(tests, [10, 44, 60, 61], topics.set_index("topic_id")["label"]) == [
+        "ポイント：付かない +15",
+        "注文分：付与されない +13",
+        "請求・二重 +4",
+    ]
+    rows = spike_rows(tests, topics, themes, ["ポイントシステム移行"])
+    theme = next(r for r in rows if r["level"] == S.THEME)
+    assert theme["drivers"][:2] == ["ポイント：付かない +15", "注文分：付与されない +13"]
+    assert all(r["drivers"] == [] for r in rows if r["level"] == S.TOPIC)

@@ -1,0 +1,52 @@
+"""What a message is embedded by: its own product named 商品, detail-only sentences left out."""
+
+import pytest
+
+from nlp.vector_text import embedded_texts, without_details
+
+
+@pytest.mark.parametrize(
+    ("text", "embedded"),
+    [
+        ("配送先を実家に変更してください。カード番号 <CARD> で支払いました。", "配送先を実家に変更してください。"),
+        ("配送先を実家に変更してください。連絡先は <EMAIL> です。", "配送先を実家に変更してください。"),
+        (
+            "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。電話番号 <PHONE> までご連絡ください。",
+            "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。",
+        ),
+        # the placeholder is in the only sentence: the message is what it says, kept whole
+        ("注文番号 <ORDER> の商品がまだ届きません。", "注文番号 <ORDER> の商品がまだ届きません。"),
+        ("<EMAIL>", "<EMAIL>"),
+        # no placeholder: unchanged, angle brackets a customer typed included
+        ("サイズは<M>でお願いします。", "サイズは<M>でお願いします。"),
+        ("返品したいです。理由はサイズです。", "返品したいです。理由はサイズです。"),
+    ],
+)
+def test_detail_only_sentences_are_left_out(text, embedded):
+    assert without_details(text) == embedded
+
+
+def test_own_product_becomes_the_stand_in():
+    texts = [
+        "帆布トートバッグを注文してから5日経ちますが、まだ届きません。",
+        "羽毛布団 シングルを注文してから5日経ちますが、まだ届きません。連絡先は <EMAIL> です。",
+        "ヨガマットが届きません。",  # names a product that is not its own: kept
+        "土鍋が割れていました。",  # no product on the record
+    ]
+    products = ["帆布トートバッグ", "羽毛布団 シングル", "電気ケトル", None]
+    assert embedded_texts(texts, products) == [
+        "商品を注文してから5日経ちますが、まだ届きません。",
+        "商品を注文してから5日経ちますが、まだ届きません。",
+        "ヨガマットが届きません。",
+        "土鍋が割れていました。",
+    ]
+
+
+def test_long_input_is_linear():
+    """Customer text is untrusted: a long run without sentence ends or with many placeholders stays fast."""
+    import time
+
+    text = ("あ" * 200_000) + "。" + ("<CARD> " * 50_000) + "。"
+    start = time.perf_counter()
+    assert without_details(text) == "あ" * 200_000 + "。"
+    assert time.perf_counter() - start < 10  # a backtracking pattern would take minutes; a busy machine is not a fail
