@@ -46,13 +46,16 @@ def keywords(words: Sequence[str], exclude: Sequence[str] = (), n: int = MAX_KEY
     return shown[:n]
 
 
-def name(words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "") -> str:
+def name(
+    words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "", predicate_words: int = NAME_WORDS
+) -> str:
     """「<noun phrase>：<predicate>」 (ポイント：付与されない, 追跡番号：反映されない), the predicate alone when
     it holds the only noun (ログインできない), or the two best noun phrases 「領収書・発行」; `fallback` when no
     word is usable. The colon, not が: which noun is the subject is not in the words (パスワード再設定 is
-    no subject of ログインできない)."""
+    no subject of ログインできない). The predicate may rank lower than the nouns (`predicate_words`): a theme
+    spreads its words over several subtopics."""
     ranked = usable(words, exclude)
-    predicate = next((w for w in ranked[:NAME_WORDS] if _is_predicate(w)), None)
+    predicate = next((w for w in ranked[:predicate_words] if _is_predicate(w)), None)
     nouns = [w for w in ranked if _is_noun(w) and not (predicate and w in predicate)]
     # a phrase that holds a top noun is the better name for it: 追跡番号 over 番号
     top = ranked[:NAME_WORDS]
@@ -72,12 +75,15 @@ def name(words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "") 
 
 
 def distinct_names(
-    ranked_words: Sequence[Sequence[str]], exclude: Sequence[str] = (), prefix: str = "トピック"
+    ranked_words: Sequence[Sequence[str]],
+    exclude: Sequence[str] = (),
+    prefix: str = "トピック",
+    predicate_words: int = NAME_WORDS,
 ) -> list[str]:
     """One name per group (`ranked_words[i]`: group i's ranked words), the same name told apart by the
     group's next noun phrase that no other group of that name took: 「商品：届かない（追跡番号）」; a group
     with none left is numbered (the demo had two 「予定日：分からない（配送業者）」)."""
-    names = [name(words, exclude, f"{prefix}{i}") for i, words in enumerate(ranked_words)]
+    names = [name(words, exclude, f"{prefix}{i}", predicate_words) for i, words in enumerate(ranked_words)]
     seen = Counter(names)
     taken: set[str] = set(names)
     out = []

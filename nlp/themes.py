@@ -104,7 +104,7 @@ def describe_themes(
         w = weights.getrow(row).toarray().ravel()
         top = np.argsort(-w, kind="stable")[:THEME_WORDS]
         ranked.append([str(vocabulary[i]) for i in top if w[i] > 0])
-    names = distinct_names(ranked, product_names, prefix="テーマ")
+    names = distinct_names(ranked, product_names, prefix="テーマ", predicate_words=THEME_WORDS)
     topic_sizes = pd.Series(assigned[assigned != OUTLIER]).value_counts()
     rows = []
     for theme_id, words, label in zip(ids.tolist(), ranked, names, strict=True):

@@ -20,6 +20,16 @@ def test_the_widest_phrase_names_the_topic():
     assert name(words) == "パスワード再設定：ログインできない"
 
 
+def test_a_theme_finds_its_predicate_further_down():
+    """The demo's delivery theme as c-TF-IDF ranked its words (session 12): 届かない 23rd, spread over the
+    subtopics; a subtopic's name looks at 12 words, a theme's at 30 (nlp/themes.py)."""
+    words = ["発送", "予定", "日", "止まる", "荷物", "輸送", "輸送中", "配送状況", "予定日", "到着", "待たす", "聞く",
+             "遅い", "配送業者", "注文確定メール", "確定", "経つ", "届ける", "お知らせ", "発送予定日", "知らせ",
+             "過ぎる", "届かない", "分からない", "分かる", "状況", "届く"]  # fmt: skip
+    assert name(words) == "発送予定日・荷物"
+    assert name(words, predicate_words=30) == "発送予定日：届かない"
+
+
 def test_two_noun_phrases_without_a_predicate():
     assert name(["領収", "発行", "領収書", "宛名"]) == "領収書・発行"
 
