@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
+from nlp.vector_text import PLACEHOLDER, without_details
 
 SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "category", "volume", "previous",
                       "growth", "complaint_share", "coverage", "score", "examples", "nearest_faq", "nearest_score",
@@ -41,8 +42,6 @@ SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "categor
  EXAMPLES, NEAREST_FAQ, NEAREST_SCORE, DRAFT_ANSWER, MEMBERS) = SUGGESTION_COLUMNS  # fmt: skip
 
 _QUESTION_FORM = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ませんか|か)[。.]?$")
-_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 UNCATEGORIZED = "未分類"
 ASKING_TYPES = (C.DocType.QUESTION, C.DocType.REQUEST)
 
@@ -179,23 +178,29 @@ def reads_as_question(text: str) -> bool:
     return bool(_QUESTION_FORM.search(text))
 
 
+def quotes(texts: Sequence[str], n: int) -> list[str]:
+    """The first `n` distinct texts without their detail-only sentences: the demo's CSV quoted one wrapping
+    request twice, the second time with 「カード番号 <CARD> で支払いました。」 after it."""
+    return list(dict.fromkeys(without_details(t) for t in texts))[:n]
+
+
 def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
     """The group's most central message that reads as a complete question and holds no redacted data; else
     its most central clean message; a placeholder is never shown: as a last resort the sentences that hold
     one are left out (「配送先を変更してください。カード番号 <CARD> で支払いました。」 -> its first sentence)."""
     lo, hi = lengths
     order = sorted(range(len(texts)), key=lambda i: (-closeness[i], texts[i]))
-    clean = [texts[i].strip() for i in order if not _PLACEHOLDER.search(texts[i])]
+    clean = [texts[i].strip() for i in order if not PLACEHOLDER.search(texts[i])]
     for text in clean:
         if lo <= len(text) <= hi and reads_as_question(text):
             return text
     if clean:
         return clean[0]
     for i in order:
-        kept = "".join(s for s in _SENTENCE.findall(texts[i]) if not _PLACEHOLDER.search(s)).strip()
-        if kept:
-            return kept
-    return _PLACEHOLDER.sub("", texts[order[0]]).strip()
+        kept = without_details(texts[i])
+        if not PLACEHOLDER.search(kept):
+            return kept.strip()
+    return PLACEHOLDER.sub("", texts[order[0]]).strip()
 
 
 def _category(value: object) -> str:
@@ -272,7 +277,7 @@ def suggest(
                 COMPLAINT_SHARE: complaint_share,
                 COVERAGE: g.coverage,
                 SCORE: now * (1 + growth) * (1 + complaint_share) * (1 - g.coverage),
-                EXAMPLES: list(dict.fromkeys(texts[order]))[:n_examples],
+                EXAMPLES: quotes(texts[order], n_examples),
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
                 NEAREST_SCORE: float(scores[g.members, nearest].mean()) if nearest >= 0 else 0.0,
                 DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[g.members]),

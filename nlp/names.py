@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 _HIRAGANA_END = re.compile(r"[ぁ-ゖ]$")
+_ALL_HIRAGANA = re.compile(r"^[ぁ-ゖ]+$")
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
 NAME_WORDS = 12  # a name is picked from this many of the best-ranked words
 MAX_KEYWORDS = 10
@@ -26,6 +27,10 @@ def _is_noun(word: str) -> bool:
 
 def _is_predicate(word: str) -> bool:
     return word.endswith("ない") and len(word) >= 3
+
+
+def _specific(predicate: str) -> bool:
+    return not _ALL_HIRAGANA.match(predicate)
 
 
 def usable(words: Iterable[str], exclude: Sequence[str] = ()) -> list[str]:
@@ -55,7 +60,11 @@ def name(
     no subject of ログインできない). The predicate may rank lower than the nouns (`predicate_words`): a theme
     spreads its words over several subtopics."""
     ranked = usable(words, exclude)
-    predicate = next((w for w in ranked[:predicate_words] if _is_predicate(w)), None)
+    # further down only a predicate with a stem a reader recognises: 届かない, not とらない (asdc: テラス席)
+    predicate = next(
+        (w for i, w in enumerate(ranked[:predicate_words]) if _is_predicate(w) and (i < NAME_WORDS or _specific(w))),
+        None,
+    )
     nouns = [w for w in ranked if _is_noun(w) and not (predicate and w in predicate)]
     # a phrase that holds a top noun is the better name for it: 追跡番号 over 番号
     top = ranked[:NAME_WORDS]

@@ -61,7 +61,7 @@ def vector_texts(docs: pd.DataFrame) -> pd.DataFrame:
 def embeddings_for(
     engine: Engine, docs: pd.DataFrame, embedder: Embedder, progress: Progress | None = None
 ) -> np.ndarray:
-    """Embeddings aligned with `docs`, of their product-free texts (vector_texts). Cacheable backends embed
+    """Embeddings aligned with `docs`, of the texts they are embedded by (vector_texts). Cacheable backends embed
     only texts never seen before, in chunks that are stored as they finish, so an interrupted run keeps what
     it computed."""
     docs = vector_texts(docs)

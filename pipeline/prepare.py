@@ -19,7 +19,7 @@ Chunk = list[tuple[str, str, str | None]]  # (text hash, text, product) of disti
 
 def uncached(engine: Engine, span: Span, embedder_name: str) -> Chunk:
     """The window's distinct messages (every message: the weekly run models them all) that miss a token
-    cache entry or the embedding of their product-free text (caches.vector_texts)."""
+    cache entry or the embedding of the text they are embedded by (caches.vector_texts)."""
     docs = caches.load_window(engine, span).drop_duplicates([C.TEXT_HASH, C.PRODUCT])
     embedded = caches.vector_texts(docs)[C.TEXT_HASH]
     with session_scope(engine) as session:

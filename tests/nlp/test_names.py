@@ -28,6 +28,10 @@ def test_a_theme_finds_its_predicate_further_down():
              "過ぎる", "届かない", "分からない", "分かる", "状況", "届く"]  # fmt: skip
     assert name(words) == "発送予定日・荷物"
     assert name(words, predicate_words=30) == "発送予定日：届かない"
+    # an all-hiragana predicate that far down is no name: asdc's 「テラス席：とらない」
+    terrace = ["テラス席", "コロナ禍", "コロナ対策", "感染", "心配", "怖い", "シュラスコ", "食べれる", "屋外", "席",
+               "外", "景色", "とらない", "テラス"]  # fmt: skip
+    assert name(terrace, predicate_words=30) == "テラス席・コロナ禍"
 
 
 def test_two_noun_phrases_without_a_predicate():
