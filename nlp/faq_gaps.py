@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
-from nlp.vector_text import PLACEHOLDER, without_details
+from nlp.vector_text import PLACEHOLDER, distinct_quotes, without_details
 
 SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "category", "volume", "previous",
                       "growth", "complaint_share", "coverage", "score", "examples", "nearest_faq", "nearest_score",
@@ -178,12 +178,6 @@ def reads_as_question(text: str) -> bool:
     return bool(_QUESTION_FORM.search(text))
 
 
-def quotes(texts: Sequence[str], n: int) -> list[str]:
-    """The first `n` distinct texts without their detail-only sentences: the demo's CSV quoted one wrapping
-    request twice, the second time with 「カード番号 <CARD> で支払いました。」 after it."""
-    return list(dict.fromkeys(without_details(t) for t in texts))[:n]
-
-
 def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tuple[int, int] = (8, 80)) -> str:
     """The group's most central message that reads as a complete question and holds no redacted data; else
     its most central clean message; a placeholder is never shown: as a last resort the sentences that hold
@@ -277,7 +271,7 @@ def suggest(
                 COMPLAINT_SHARE: complaint_share,
                 COVERAGE: g.coverage,
                 SCORE: now * (1 + growth) * (1 + complaint_share) * (1 - g.coverage),
-                EXAMPLES: quotes(texts[order], n_examples),
+                EXAMPLES: distinct_quotes(texts[order])[:n_examples],
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
                 NEAREST_SCORE: float(scores[g.members, nearest].mean()) if nearest >= 0 else 0.0,
                 DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[g.members]),

@@ -26,6 +26,7 @@ import pandas as pd
 from nlp import columns as C
 from nlp.embed.base import Embedder
 from nlp.names import distinct_names, keywords
+from nlp.vector_text import without_details
 
 OUTLIER = -1
 BLOCK_ROWS = 16_384  # rows per block of window-sized embedding arithmetic (row_blocks)
@@ -217,7 +218,7 @@ def _representative(
     quotable = np.asarray([lo <= len(texts[i]) <= hi for i in members], dtype=bool)
     pool = members[quotable] if quotable.any() else members
     centroid = embeddings[members].mean(axis=0)
-    return texts[int(pool[np.argmax(embeddings[pool] @ centroid)])]
+    return without_details(texts[int(pool[np.argmax(embeddings[pool] @ centroid)])])
 
 
 def describe_topics(

@@ -10,13 +10,14 @@ stay as they were; only the vector is of this text.
 - A sentence that only carries redacted details (「連絡先は <EMAIL> です。」「カード番号 <CARD> で支払いました。」)
   is left out when a sentence without a placeholder remains: on the demo 「配送先を実家に変更してください。」
   matches its FAQ entry at 0.49 and the same request with a card number appended at 0.43, under the 0.44
-  line, so two such messages were proposed as a missing FAQ entry.
+  line, so two such messages were proposed as a missing FAQ entry. Quotes leave such sentences out too
+  (distinct_quotes): the demo's delivery theme was quoted 「…分からないと言われました。<ORDER> です。」.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 PRODUCT_STAND_IN = "商品"
 PLACEHOLDER = re.compile(r"<[A-Z_]+>")  # nlp.pii's typed placeholders: <EMAIL>, <CARD>, <ORDER> ...
@@ -30,6 +31,12 @@ def without_details(text: str) -> str:
     sentences = _SENTENCE.findall(text)
     kept = [s for s in sentences if not PLACEHOLDER.search(s)]
     return "".join(kept).strip() if any(s.strip() for s in kept) else text
+
+
+def distinct_quotes(texts: Iterable[str]) -> list[str]:
+    """`texts` in order without their detail-only sentences, each once (the demo's FAQ CSV quoted one wrapping
+    request twice, the second time with 「カード番号 <CARD> で支払いました。」 after it)."""
+    return list(dict.fromkeys(without_details(t) for t in texts))
 
 
 def embedded_texts(texts: Sequence[str], products: Sequence[object]) -> list[str]:

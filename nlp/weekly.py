@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
+from nlp.vector_text import distinct_quotes
 
 # per-topic summary columns (beyond columns.TOPIC_COLUMNS)
 COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES = (
@@ -65,12 +66,13 @@ def _counts(this: pd.DataFrame, prev: pd.DataFrame, by: list[str]) -> pd.DataFra
 
 def quotes(members: pd.DataFrame, n: int = 3, quote_chars: tuple[int, int] = (12, 120)) -> list[str]:
     """The `n` most central distinct texts of `members` (with TEXT and CENTRALITY columns), complete
-    messages of a quotable length first: the weekly report's and the release report's quotes."""
+    messages of a quotable length first, without detail-only sentences (nlp.vector_text): the weekly
+    report's and the release report's quotes."""
     lo, hi = quote_chars
     ranked = members.assign(_ok=members[C.TEXT].str.len().between(lo, hi)).sort_values(
         ["_ok", CENTRALITY], ascending=False
     )
-    return list(dict.fromkeys(ranked[C.TEXT]))[:n]
+    return distinct_quotes(ranked[C.TEXT])[:n]
 
 
 def _is_new(count: int, earlier: int, min_count: int) -> bool:

@@ -93,17 +93,6 @@ def _scores(texts):
 TOPICS = pd.DataFrame({C.TOPIC_ID: [0, 1], C.LABEL: ["ギフト包装：できない", "送料・領収書"]})
 
 
-def test_quotes_leave_out_pasted_details_and_repeat_nothing():
-    texts = [
-        "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。",
-        "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。カード番号 <CARD> で支払いました。",
-        "ギフト包装してほしいです <EMAIL>",  # the only sentence holds it: quoted as it is (redacted)
-        "ラッピングはできますか。",
-    ]
-    assert G.quotes(texts, 3) == [texts[0], texts[2], texts[3]]
-    assert G.quotes(texts, 1) == [texts[0]]
-
-
 def test_each_unanswered_intent_is_one_suggestion_built_from_its_own_messages(use_embedder):
     """One subtopic holds both the answered shipping questions and the receipt questions: the receipts are a
     suggestion of their own, quoting only receipts; the shipping questions are none."""

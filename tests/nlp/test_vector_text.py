@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.vector_text import embedded_texts, without_details
+from nlp.vector_text import distinct_quotes, embedded_texts, without_details
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,17 @@ def test_long_input_is_linear():
     start = time.perf_counter()
     assert without_details(text) == "あ" * 200_000 + "。"
     assert time.perf_counter() - start < 10  # a backtracking pattern would take minutes; a busy machine is not a fail
+
+
+def test_quotes_leave_out_pasted_details_and_repeat_nothing():
+    texts = [
+        "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。",
+        "ラッピングをお願いしたいのですが、メッセージカードも付けられますか。カード番号 <CARD> で支払いました。",
+        "ギフト包装してほしいです <EMAIL>",  # the only sentence holds it: quoted as it is (redacted)
+        "お届け予定日になっても商品が届きません。配送業者に聞いても分からないと言われました。<ORDER> です。",
+    ]
+    assert distinct_quotes(texts) == [
+        texts[0],
+        texts[2],
+        "お届け予定日になっても商品が届きません。配送業者に聞いても分からないと言われました。",
+    ]
