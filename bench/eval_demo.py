@@ -90,7 +90,7 @@ def evaluate(seed: int = 0, embedder_name: str = "use") -> dict:
         config = PipelineConfig(
             embedder=get_embedder(embedder_name), out_dir=Path(folder) / "out", modelling=Modelling(seed=seed)
         )
-        docs = typed_window(engine, week_window(WEEK, Windows().history_weeks)).reset_index(drop=True)
+        docs = typed_window(engine, week_window(WEEK, Windows().history_weeks)).docs.reset_index(drop=True)
         fitted = modelling.fit(engine, config, docs, modelling.EVERY_MESSAGE)
         engine.dispose()
     leaf_gold, pool_gold = gold_labels(docs[C.TEXT].astype(str).tolist())

@@ -148,7 +148,7 @@ def run_faq_gaps(
 ) -> tuple[FaqGaps, Path]:
     """Suggestions for the period ending with `week`, over the same window and through the same topics as
     the weekly report (the last weekly run's, or a fit when asked or due), and their CSV."""
-    docs = typed_window(engine, week_window(week, config.windows.history_weeks))  # one typer for all
+    docs = typed_window(engine, week_window(week, config.windows.history_weeks)).docs  # one typer for all
     modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, keep_known=False, hooks=hooks)
     gaps = find_faq_gaps(engine, config, docs, week, modelled, hooks)
     path = config.out_dir / gaps_report.csv_name(week)

@@ -22,7 +22,7 @@ from pipeline import modelling
 from pipeline.calendar import Span, release_window
 from pipeline.config import PipelineConfig, ReleaseWindows, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
-from pipeline.retype import typed_window
+from pipeline.retype import retyped_notes, typed_window
 from reports import notes
 from reports import release as report
 from store import repo
@@ -117,7 +117,7 @@ def run_release_check(
     day = info.start.date()
     with hooks.stage("load", 0):
         # one typer for every message of the report
-        docs = typed_window(engine, release_window(day, windows.pre_days, windows.post_days))
+        docs, retyped = typed_window(engine, release_window(day, windows.pre_days, windows.post_days))
     log.info("release check %s: %d documents around %s", info.name, len(docs), day)
     # the last weekly run's saved topics take every message of both windows (no UMAP: no numba compile in
     # a fresh worker process, no fit), unless asked to refit or the drift test finds a theme they lack
@@ -142,7 +142,7 @@ def run_release_check(
             levels[level] = report.Level(described, counts, post_quotes(docs, groups, modelled.centrality, day))
         result = S.joint(tested)
     with hooks.stage("report", len(docs)):
-        context = report.build_context(info, win, result, levels, notes=modelled.notes)
+        context = report.build_context(info, win, result, levels, notes=[*retyped_notes(retyped), *modelled.notes])
         slug = "".join(ch if ch.isalnum() else "-" for ch in info.name).strip("-") or "release"
         html = report.write_html(context, config.out_dir / f"release-{day}-{slug}" / "report.html").resolve()
     period = Span(win.pre_start, win.post_end)

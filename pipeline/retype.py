@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from nlp import columns as C
 from pipeline import caches
 from pipeline.calendar import Span
 from pipeline.typing import current_typer_version, typer_for
+from reports import notes as report_notes
 from store import repo
 from store.db import session_scope
 
@@ -39,9 +41,14 @@ class Retyped:
     def changed(self) -> int:
         return sum(self.changes.values())
 
+    @property
+    def again(self) -> int:
+        """Messages another typer had typed (a new koe, or the shop's model retrained): their counts move."""
+        return self.total - self.first
+
     def summary(self) -> str:
         moves = ", ".join(f"{old} -> {new}: {n}" for (old, new), n in self.changes.most_common())
-        again = self.total - self.first
+        again = self.again
         head = f"typed {self.first} new messages and {again} again" if self.first else f"typed {again} messages again"
         return f"{head}; {self.changed} changed" + (f" ({moves})" if moves else "")
 
@@ -83,10 +90,21 @@ def retype_stale(engine: Engine, span: Span | None = None) -> Retyped:
     return out
 
 
-def typed_window(engine: Engine, span: Span) -> pd.DataFrame:
+class TypedWindow(NamedTuple):
+    docs: pd.DataFrame  # caches.load_window's frame
+    retyped: Retyped  # what typing the window took: messages typed before by another typer are the report's note
+
+
+def typed_window(engine: Engine, span: Span) -> TypedWindow:
     """The documents of `span` (caches.load_window), every one typed by the store's current typer."""
-    retype_stale(engine, span)
-    return caches.load_window(engine, span)
+    retyped = retype_stale(engine, span)
+    return TypedWindow(caches.load_window(engine, span), retyped)
+
+
+def retyped_notes(retyped: Retyped) -> list[str]:
+    """A report's note when messages another typer had typed were typed again for it: its past weeks'
+    counts differ from the earlier reports'."""
+    return [report_notes.retyped(retyped.again, dict(retyped.changes))] if retyped.again else []
 
 
 def _created(span: Span | None) -> repo.Created | None:

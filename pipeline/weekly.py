@@ -20,7 +20,7 @@ from pipeline import faq_gaps, modelling
 from pipeline.calendar import WEEK, Span, week_start, week_window
 from pipeline.config import PipelineConfig, RunKind
 from pipeline.hooks import LOGGING_HOOKS, Hooks
-from pipeline.retype import typed_window
+from pipeline.retype import retyped_notes, typed_window
 from reports import faq_gaps as gaps_report
 from reports import notes as report_notes
 from reports import weekly as report
@@ -55,9 +55,9 @@ def analyse_week(
     returned as `failures`."""
     span = week_window(week, config.windows.history_weeks)
     with hooks.stage("load", 0):
-        docs = typed_window(engine, span)  # one typer for every message of the report
+        docs, retyped = typed_window(engine, span)  # one typer for every message of the report
     log.info("window %s..%s: %d documents", span.start, span.last_day, len(docs))
-    coverage = coverage_notes(docs, span, week, config.windows.history_weeks)
+    coverage = coverage_notes(docs, span, week, config.windows.history_weeks) + retyped_notes(retyped)
     modelled = modelling.model(engine, config, docs, modelling.EVERY_MESSAGE, refit, hooks=hooks)
     with hooks.stage("spikes", len(docs)):
         spikes, spike_notes = weekly_spikes(engine, config, docs, modelled, week)

@@ -10,7 +10,8 @@ from importlib import resources
 
 import plotly.graph_objects as go
 
-TYPE_NAMES = {"complaint": "苦情", "question": "質問", "request": "要望", "praise": "お礼・好評", "other": "その他"}
+from reports.notes import TYPE_NAMES
+
 _COLORS = {"complaint": "#d9480f", "question": "#1971c2", "request": "#2f9e44", "praise": "#f08c00", "other": "#868e96"}
 
 

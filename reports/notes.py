@@ -12,6 +12,23 @@ MODELLED = {"weekly": "問い合わせ・レビュー", "release_check": "問い
 NO_FAQ = "FAQ が取り込まれていないため、FAQ の不足は分析していません（koe faq import で取り込めます）。"
 
 
+# the message types as the reports name them
+TYPE_NAMES = {"complaint": "苦情", "question": "質問", "request": "要望", "praise": "お礼・好評", "other": "その他"}
+
+
+def retyped(again: int, changes: dict[tuple[str, str], int], top: int = 3) -> str:
+    """A report whose window was typed again by a new typer (the shop's model retrained from its rated
+    reviews, or a koe update): past weeks' counts differ from the earlier reports'."""
+    moves = sorted(changes.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    said = "、".join(f"{TYPE_NAMES.get(a, a)}→{TYPE_NAMES.get(b, b)} {n:,}件" for (a, b), n in moves)
+    changed = sum(changes.values())
+    detail = f"種別が変わったのは {changed:,} 件（{said}）で、" if changed else "種別の変わったものはなく、"
+    return (
+        "分類モデルが更新されたため（ショップのレビュー評価からの再学習、または koe の更新）、"
+        f"この期間の {again:,} 件を分類し直しました。{detail}過去の週の件数が以前のレポートと異なることがあります。"
+    )
+
+
 def too_few(run_kind: str, reason: str) -> str:
     return f"{MODELLED[run_kind]}が少なすぎるため、トピック分析は行いませんでした（{reason}）。"
 

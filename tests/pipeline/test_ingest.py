@@ -49,7 +49,7 @@ def test_ingest_redacts_and_reports_and_the_report_types(engine, export):
     assert docs[2].text == "<script>alert(1)</script> カートに入らない"  # stored as text, escaped when shown
     # stored untyped: the first report over their window types them, with the typer of that day
     assert [(d.doc_type, d.typed_by) for d in docs] == [(UNTYPED, None)] * 3
-    window = typed_window(engine, Span(date(2026, 11, 2), date(2026, 11, 3)))
+    window = typed_window(engine, Span(date(2026, 11, 2), date(2026, 11, 3))).docs
     assert window[DOC_TYPE].tolist() == ["complaint", "complaint", "complaint"]
     assert {d.typed_by for d in stored(engine)} == {current_typer_version(engine)}
 

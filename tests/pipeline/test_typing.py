@@ -8,7 +8,7 @@ from nlp.doctype import shipped_typer
 from nlp.pii import redact
 from pipeline.calendar import Span
 from pipeline.ingest import ingest_file
-from pipeline.retype import retype, retype_stale, typed_window
+from pipeline.retype import retype, retype_stale, retyped_notes, typed_window
 from pipeline.typing import MIN_RATED_PER_SIDE, typer_for
 from store import repo
 from store.db import session_scope
@@ -91,6 +91,26 @@ def test_retype_brings_stored_messages_to_the_current_typer(engine, tmp_path):
     assert retype(engine).changed == 0  # typed as the current typer types: nothing left to move
 
 
+def test_a_report_over_messages_another_typer_typed_says_so(engine, tmp_path):
+    """Counts of past weeks move when the shop's model replaces the one that typed them: the report says
+    how many messages were typed again and what moved, and says nothing when nothing was."""
+    from reports.notes import TYPE_NAMES
+
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n2,2026-10-02 11:00,領収書を発行してください。\n")
+    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)
+    assert retyped_notes(typed_window(engine, OCTOBER).retyped) == []  # first typings: nothing to say
+    before = stored(engine)[PROBES[0]]
+    reviews = tmp_path / "reviews.csv"
+    reviews_csv(reviews, MIN_RATED_PER_SIDE + 20)
+    ingest_file(engine, reviews, source="shop", kind="review", redactor=redact)
+    window = typed_window(engine, OCTOBER)
+    assert (window.retyped.again, window.retyped.first) == (2, 2 * (MIN_RATED_PER_SIDE + 20))
+    [note] = retyped_notes(window.retyped)
+    assert "この期間の 2 件を分類し直しました" in note and f"{TYPE_NAMES[before]}→苦情 1件" in note
+    assert retyped_notes(typed_window(engine, OCTOBER).retyped) == []
+
+
 def test_a_report_types_its_window_once_with_the_typer_of_the_day(engine, tmp_path):
     """Ingest stores messages untyped; a report types those of its window with the store's typer (the shop's
     model, which the same import's reviews created: no message is typed twice), later reports type only what
@@ -108,7 +128,7 @@ def test_a_report_types_its_window_once_with_the_typer_of_the_day(engine, tmp_pa
     december = Span(date(2026, 12, 1), date(2027, 1, 1))
     with session_scope(engine) as session:
         assert repo.load_documents(session, *december.bounds())["doc_type"].tolist() == [UNTYPED]
-    assert typed_window(engine, december)["doc_type"].tolist() == [DocType.COMPLAINT]
+    assert typed_window(engine, december).docs["doc_type"].tolist() == [DocType.COMPLAINT]
 
 
 def test_the_version_is_known_without_training(engine, tmp_path):
