@@ -8,7 +8,7 @@ from prefect.artifacts import create_markdown_artifact
 from sqlalchemy import Engine
 
 from flows.settings import Settings
-from flows.tasks import pull_source, secret
+from flows.tasks import pull_source, secret, type_recent
 from nlp.pii import make_redactor
 from pipeline.ingest import IngestReport
 from reports import notes
@@ -50,10 +50,14 @@ class SourcesFailed(RuntimeError):
 
 @flow(name="ingest")
 def ingest_sources() -> str:
-    """Pull every configured source once (deployed hourly). Returns the run summary; when a source failed,
+    """Pull every configured source once (deployed hourly), then type what the next reports read (so a
+    weekly report or a release check does not wait for it). Returns the run summary; when a source failed,
     the others are stored, the summary is published, and the run fails (SourcesFailed)."""
     settings = Settings()
-    reports, failures = ingest_all(make_engine(settings.database_url), settings)
+    engine = make_engine(settings.database_url)
+    reports, failures = ingest_all(engine, settings)
+    if any(r.new for r in reports):  # typed here, by the typer of the day, not in the next report's load
+        get_run_logger().info(type_recent(engine, settings.history_weeks).summary())
     summary = summary_markdown(reports, failures)
     create_markdown_artifact(key="ingest", markdown=summary, description="koe ingest summary")
     if failures:

@@ -17,10 +17,11 @@ from flows import notify
 from flows.console import PROGRESS
 from flows.settings import Notify
 from nlp.pii import Redactor
-from pipeline import faq_gaps, pull, release_check, weekly
+from pipeline import faq_gaps, pull, release_check, retype, weekly
 from pipeline.config import PipelineConfig
 from pipeline.hooks import Hooks, logged_progress, timed_stages
 from pipeline.ingest import IngestReport
+from pipeline.retype import Retyped
 from sources.base import PullContext, SourceConfig, environment_secret
 
 # Prefect's input hashing would cost time on DataFrames and fail on the engine; koe caches per text itself.
@@ -67,6 +68,11 @@ def prefect_hooks() -> Hooks:
 @koe_task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, task_run_name="pull {spec.source}")
 def pull_source(engine: Engine, spec: SourceConfig, redactor: Redactor, context: PullContext) -> IngestReport:
     return pull.pull(engine, spec, redactor, context)
+
+
+@koe_task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_on_io)
+def type_recent(engine: Engine, history_weeks: int) -> Retyped:
+    return retype.type_recent(engine, history_weeks)
 
 
 @koe_task(retries=1, retry_delay_seconds=10, retry_condition_fn=retry_on_io)

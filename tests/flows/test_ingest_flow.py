@@ -92,6 +92,10 @@ path = "{tmp_path / "rakuten.csv"}"
         "mailbox": 1,
         "rakuten": 2,
     }
+    # typed by the flow (the typer of the day), not left to the next report's load
+    assert db.execute("select count(*) from documents where typed_by is null or doc_type = 'untyped'").fetchone() == (
+        0,
+    )
     with pytest.raises(SourcesFailed) as again:  # hourly: nothing twice
         ingest_sources()
     assert "new 0" in again.value.summary and db.execute("select count(*) from documents").fetchone() == (5,)

@@ -8,7 +8,7 @@ from nlp.doctype import shipped_typer
 from nlp.pii import redact
 from pipeline.calendar import Span
 from pipeline.ingest import ingest_file
-from pipeline.retype import retype, retype_stale, retyped_notes, typed_window
+from pipeline.retype import retype, retype_stale, retyped_notes, type_recent, typed_window
 from pipeline.typing import MIN_RATED_PER_SIDE, typer_for
 from store import repo
 from store.db import session_scope
@@ -129,6 +129,23 @@ def test_a_report_types_its_window_once_with_the_typer_of_the_day(engine, tmp_pa
     with session_scope(engine) as session:
         assert repo.load_documents(session, *december.bounds())["doc_type"].tolist() == [UNTYPED]
     assert typed_window(engine, december).docs["doc_type"].tolist() == [DocType.COMPLAINT]
+
+
+def test_the_ingest_flow_types_what_the_next_reports_read(engine, tmp_path):
+    """type_recent (the hourly ingest flow's last step): the weekly window of the data's last complete week
+    and the week after it are typed; older messages wait for a report that reads them."""
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        f"id,date,text\n1,2026-06-01 10:00,{PROBES[0]}\n2,2026-11-10 10:00,{PROBES[1]}\n"
+        "3,2026-11-18 10:00,領収書を発行してください。\n"
+    )
+    ingest_file(engine, tickets, source="desk", kind="ticket", redactor=redact)
+    assert type_recent(engine, history_weeks=11).first == 2
+    with session_scope(engine) as session:
+        docs = repo.load_documents(session, *Span(date(2026, 5, 1), date(2026, 12, 1)).bounds())
+    types = dict(zip(docs["text"], docs["doc_type"], strict=True))
+    assert types[PROBES[0]] == UNTYPED and types["領収書を発行してください。"] == DocType.REQUEST
+    assert type_recent(engine, history_weeks=11).total == 0  # nothing new: nothing typed, nothing trained
 
 
 def test_the_version_is_known_without_training(engine, tmp_path):
