@@ -6,8 +6,8 @@ counted, because every ticket comes from a known template of a known theme.
 The demo is ingested into a temporary store and the weekly window of its last week is typed and fitted by
 the pipeline's own functions (`typed_window`, `modelling.fit`), as `koe demo` does. Gold: the template a
 ticket was filled from (leaf) and its generator theme (complaint themes, or the question, request and
-praise pools); reviews and the few tickets no template matches (personal data pasted in the middle) are
-left out. Printed last: one JSON line with `leaf`, `themes` (ARI and NMI over every matched message and
+praise pools); reviews and the one ticket no template matches (the planted 「<script>…」 one) are left
+out. Printed last: one JSON line with `leaf`, `themes` (ARI and NMI over every matched message and
 over complaints), `theme_of` (per generator complaint theme: the share of its complaints in the theme
 holding most of them, and that theme's complaint purity), `n_topics` and `n_themes`.
 """

@@ -1,6 +1,6 @@
 """The text a message is embedded by (for its topic, its theme and its FAQ match): what it is about, not
-which product it names or which contact details it carries. The stored text, its tokens and every quote
-stay as they were; only the vector is of this text.
+which product it names or which contact details it carries. The stored text and its tokens stay as they
+were; the vector is of this text, and quotes leave the detail-only sentences out too (below).
 
 - Its own product's name becomes 商品: the demo's 「{商品}を注文してから5日経ちますが、まだ届きません」 came
   out as four subtopics split by product (「期待：届かない（注文）/（2）/（3）」, one under the damage theme),
