@@ -242,6 +242,7 @@ def suggest(
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
     docs = messages.docs
     texts = docs[C.TEXT].astype(str).to_numpy()
+    products = (docs[C.PRODUCT] if C.PRODUCT in docs.columns else pd.Series(None, index=docs.index)).to_numpy()
     complaint = (docs[C.DOC_TYPE] == C.DocType.COMPLAINT).to_numpy()
     rows = []
     for g in groups:
@@ -271,7 +272,7 @@ def suggest(
                 COMPLAINT_SHARE: complaint_share,
                 COVERAGE: g.coverage,
                 SCORE: now * (1 + growth) * (1 + complaint_share) * (1 - g.coverage),
-                EXAMPLES: distinct_quotes(texts[order])[:n_examples],
+                EXAMPLES: distinct_quotes(texts[order], products[order], n_examples),
                 NEAREST_FAQ: faq["question"].iloc[nearest] if nearest >= 0 else None,
                 NEAREST_SCORE: float(scores[g.members, nearest].mean()) if nearest >= 0 else 0.0,
                 DRAFT_ANSWER: _draft_answer(docs[C.AGENT_REPLY].iloc[g.members]),

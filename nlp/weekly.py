@@ -66,13 +66,14 @@ def _counts(this: pd.DataFrame, prev: pd.DataFrame, by: list[str]) -> pd.DataFra
 
 def quotes(members: pd.DataFrame, n: int = 3, quote_chars: tuple[int, int] = (12, 120)) -> list[str]:
     """The `n` most central distinct texts of `members` (with TEXT and CENTRALITY columns), complete
-    messages of a quotable length first, without detail-only sentences (nlp.vector_text): the weekly
-    report's and the release report's quotes."""
+    messages of a quotable length first, without detail-only sentences or a second wording of one quote
+    (nlp.vector_text): the weekly report's and the release report's quotes."""
     lo, hi = quote_chars
     ranked = members.assign(_ok=members[C.TEXT].str.len().between(lo, hi)).sort_values(
         ["_ok", CENTRALITY], ascending=False
     )
-    return distinct_quotes(ranked[C.TEXT])[:n]
+    products = ranked[C.PRODUCT] if C.PRODUCT in ranked.columns else None
+    return distinct_quotes(ranked[C.TEXT], products, n)
 
 
 def _is_new(count: int, earlier: int, min_count: int) -> bool:

@@ -15,6 +15,7 @@ from nlp import columns as C
 from nlp import spikes as S
 from reports import charts
 from reports.render import write
+from reports.weekly import md_escape, rise_drivers
 
 KIND_NAMES = {
     "launch": "発売",
@@ -61,6 +62,10 @@ class Level:
     quotes: dict[int, list[str]]
 
 
+def _subtopics(level: str, described: pd.Series) -> list[int]:
+    return list(described[C.SUBTOPICS]) if level == S.THEME and C.SUBTOPICS in described.index else []
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return "∞" if not np.isfinite(value) else f"{value:.{digits}f}"
 
@@ -76,6 +81,7 @@ def build_context(
 ) -> dict:
     """`result` from nlp.spikes.joint (a LEVEL column; without it every row is a subtopic's test);
     `levels` by level name."""
+    subtopic_labels = levels[S.TOPIC].described[C.LABEL] if S.TOPIC in levels else pd.Series(dtype=object)
     rows = []
     for r in result.to_dict("records"):
         row = pd.Series(r)
@@ -108,6 +114,8 @@ def build_context(
                 "rose": bool(r[S.SIGNIFICANT] and r[S.RATE_RATIO] > 1),
                 "is_new": new,
                 "line": plain_line(release, described[C.LABEL], row),
+                # which subtopics carry a theme's rise, as in the weekly report's spike table
+                "drivers": rise_drivers(result, _subtopics(level, described), subtopic_labels, days=win.post_days),
                 "quotes": shown.quotes.get(key, []),
                 "chart": charts.daily_timeline(
                     days, [int(shown.counts.at[d, key]) for d in days], win.release_day, "リリース"
@@ -140,8 +148,6 @@ def write_html(context: dict, path: Path) -> Path:
 
 
 def markdown_digest(context: dict, path: Path) -> str:
-    from reports.weekly import md_escape
-
     lines = [f"# リリース影響: {md_escape(context['release']['name'])}", "", f"- レポート: `{path}`"]
     lines += [f"- {md_escape(r['line'])}" for r in context["rose"]] or ["- 有意に増えた苦情はありません"]
     return "\n".join(lines)

@@ -128,14 +128,17 @@ def spike_rows(result: pd.DataFrame, topics: pd.DataFrame, themes: pd.DataFrame,
     return rows
 
 
-def rise_drivers(result: pd.DataFrame, subtopics: list[int], labels: pd.Series, top: int = 3) -> list[str]:
-    """The subtopics that carry a theme's rise, 「ポイント：付かない +15」, largest first: a theme's name is
-    that of its biggest subtopics, and on the demo the points outage rose inside 「エラー：ログインできない」
-    while its login subtopics fell (issue #13: the theme-level test alone read as a login spike)."""
+def rise_drivers(
+    result: pd.DataFrame, subtopics: list[int], labels: pd.Series, top: int = 3, days: float = 7
+) -> list[str]:
+    """The subtopics that carry a theme's rise, 「ポイント：付かない +15」, largest first: the complaints each
+    had over its usual rate in the `days` tested (a week; the release check's post-release days). A theme's
+    name is that of its biggest subtopics, and on the demo the points outage rose inside 「エラー：ログイン
+    できない」 while its login subtopics fell (issue #13: the theme-level test alone read as a login spike)."""
     if S.LEVEL not in result.columns or not len(subtopics):
         return []
     tests = result[(result[S.LEVEL] == S.TOPIC) & result[S.TOPIC_ID].isin(subtopics)]
-    excess = (tests[S.POST] - tests[S.PRE_RATE] * 7).round().astype(int)  # over the usual week
+    excess = (tests[S.POST] - tests[S.PRE_RATE] * days).round().astype(int)  # over the usual rate
     ranked = excess[excess > 0].sort_values(ascending=False, kind="stable")
     return [f"{labels[tests.at[i, S.TOPIC_ID]]} +{n}" for i, n in ranked.head(top).items()]
 

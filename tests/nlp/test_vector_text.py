@@ -64,3 +64,19 @@ def test_quotes_leave_out_pasted_details_and_repeat_nothing():
         texts[2],
         "お届け予定日になっても商品が届きません。配送業者に聞いても分からないと言われました。",
     ]
+
+
+def test_quotes_say_one_thing_once_whatever_product_or_number_they_name():
+    texts = [
+        "ウールソックスを追加で1つ同梱していただきたいです。",
+        "ダウンジャケットを追加で1つ同梱していただきたいです。",  # the same request for another product
+        "返金の処理状況を教えてください。1週間待っていますがカードに戻っていません。",
+        "返金の処理状況を教えてください。一週間以上待っていますがカードに戻っていません。",
+        "追跡番号で調べても反映されず、ダウンジャケットがまだ届いていない状態です。",
+        "カートに商品を入れても反映されず、注文できません。",  # shares 反映されず, says something else
+    ]
+    products = ["ウールソックス", "ダウンジャケット", None, None, "ダウンジャケット", None]
+    assert distinct_quotes(texts, products) == [texts[0], texts[2], texts[4], texts[5]]
+    assert distinct_quotes(texts, products, n=2) == [texts[0], texts[2]]
+    # without the products the two 同梱 requests differ by more than their product name
+    assert distinct_quotes(texts[:2]) == texts[:2]
