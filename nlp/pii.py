@@ -95,6 +95,17 @@ BANK_ACCOUNT = re.compile(
     r"(?:普通|当座|貯蓄)(?:預金)?\s*(?:口座)?\s*(?:番号)?\s*[:：]?\s*\d{6,8}(?![0-9])"
     r"|口座番号\s*(?:は|[:：])?\s*\d{6,8}(?![0-9])"
 )
+# a labelled 個人番号 is one whatever its check digit says (a customer mistypes a digit of it as easily as of
+# any number); unlabelled 12-digit runs still need the check digit (MY_NUMBER)
+LABELLED_MY_NUMBER = re.compile(
+    r"((?:マイナンバー|個人番号)\s*(?:は|[:：])?\s*)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?![ \-]?[0-9])"
+)
+# the shop's own account ids, after their label: 「会員ID: user_83921」「お客様番号 1234567」
+MEMBER_ID = re.compile(
+    r"(?:会員|ユーザー?|アカウント|ログイン|お客様|顧客)\s*(?:ID|番号|No\.?|ナンバー)\s*(?:は|[:：])?\s*"
+    r"@?[A-Za-z0-9][A-Za-z0-9._\-]{2,39}",
+    re.IGNORECASE,
+)
 LINE_ID = re.compile(r"(?:LINE|ライン)\s*(?:の\s*)?ID\s*(?:は|[:：])?\s*@?[A-Za-z0-9._\-]{3,20}", re.IGNORECASE)
 IP_ADDRESS = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9.])")
 _DATE = (
@@ -200,6 +211,8 @@ class Redactor:
         text = BIRTHDATE.sub("<BIRTHDATE>", text)  # before the digit patterns take its numbers
         text = BANK_ACCOUNT.sub("<ACCOUNT>", text)
         text = LINE_ID.sub("<LINE_ID>", text)
+        text = MEMBER_ID.sub("<MEMBER_ID>", text)
+        text = LABELLED_MY_NUMBER.sub(r"\1<MYNUMBER>", text)
         text = _redact_cards(text)
         text = _redact_my_numbers(text)
         text = _redact_ips(text)
@@ -208,11 +221,15 @@ class Redactor:
         text = ADDRESS.sub("<ADDRESS>", text)
         text = GRID_ADDRESS.sub("<ADDRESS>", text)
         text = ROOM.sub("<ADDRESS>", text)
-        return _redact_tagged_names(PERSON_NAME.sub("<NAME>", text))
+        return NAME_READING.sub("<NAME>", _redact_tagged_names(PERSON_NAME.sub("<NAME>", text)))
 
 
-# what follows a surname alone when a customer introduces themself: 「佐藤と申します」
+# what follows a surname alone when a customer introduces themself: 「佐藤と申します」, or 「田中です。」
+# opening a sentence (not 「最寄りは梅田です」: there the place does not open it)
 _SELF_INTRODUCTION = re.compile(r"\s?(?:と申し|と申す|といい|と言い|と云い)")
+_SURNAME_OPENING = re.compile(r"\s?です(?:[。、,.!！\s]|$)")
+# the reading a customer adds after their name: 「佐藤花子（さとうはなこ）」
+NAME_READING = re.compile(r"<NAME>\s?\((?:[ぁ-ゖァ-ヺー・ 　]{2,24}|<NAME>)\)")
 _NAME_CHARS = re.compile(r"^[一-龥々ァ-ヴー]+$")
 _KANJI = re.compile(r"[一-龥々]")
 # sentences, cut at 256 characters: MeCab's unknown-word search is quadratic in an unbroken run of one
@@ -254,7 +271,9 @@ def _tagged_name_spans(text: str) -> list[tuple[int, int]]:
                 and _NAME_CHARS.match(text[following[0] : following[1]])
             ):
                 spans.append((start, following[1]))
-            elif _SELF_INTRODUCTION.match(text, end):
+            elif _SELF_INTRODUCTION.match(text, end) or (
+                not text[piece.start() : start].strip() and _SURNAME_OPENING.match(text, end)
+            ):
                 spans.append((start, end))
     return spans
 

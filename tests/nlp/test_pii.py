@@ -135,6 +135,11 @@ TYPED_FORMATS = [
     ("https://shop.example.jp/?PHPSESSID=abc123", "<URL>"),
     ("https://shop.example.jp/login?ticket=ST-123", "<URL>"),
     ("マイナンバーは 1234 5678 9018 です", "マイナンバーは <MYNUMBER> です"),
+    ("マイナンバーは1234 5678 9012です", "マイナンバーは<MYNUMBER>です"),  # labelled: a wrong check digit too
+    ("個人番号：123456789012", "個人番号:<MYNUMBER>"),
+    ("会員ID: user_83921 でログインできません", "<MEMBER_ID> でログインできません"),
+    ("お客様番号 1234567 です", "<MEMBER_ID> です"),
+    ("ユーザーIDは taro.y-2026 です", "<MEMBER_ID> です"),
     ("普通 1234567 に返金を", "<ACCOUNT> に返金を"),
     ("口座番号：7654321", "<ACCOUNT>"),
     ("LINE ID は yamada_taro です", "<LINE_ID> です"),
@@ -142,6 +147,10 @@ TYPED_FORMATS = [
     ("生年月日 1985年4月12日", "<BIRTHDATE>"),
     ("山田太郎様 宛に", "<NAME>様 宛に"),
     ("佐藤 花子さん から", "<NAME>さん から"),
+    ("佐藤花子（さとうはなこ）です", "<NAME>です"),  # the reading a customer adds
+    ("山田太郎 (ヤマダ タロウ) 様", "<NAME> 様"),
+    ("田中です。注文の件で連絡しました。", "<NAME>です。注文の件で連絡しました。"),  # a surname opening a ticket
+    ("こんにちは。鈴木です。返品したいです。", "こんにちは。<NAME>です。返品したいです。"),
 ]
 
 NEAR_MISSES = [
@@ -164,6 +173,10 @@ NEAR_MISSES = [
     "型番 KX-200 の在庫",
     "123456789012 は注文数ではありません",  # 12 digits whose check digit fails: no My Number
     "2026年11月2日に届きました",  # a date, no birth date
+    "ログインIDを忘れました",  # the label without an id
+    "会員番号は分かりません",
+    "最寄りは梅田です。",  # a surname-like place that does not open the sentence
+    "梅田駅です。",
 ]
 
 
