@@ -22,8 +22,8 @@ _NOT_DIGIT_AFTER = r"(?![0-9\-])"
 # letters or digits with no "@" was tried from every position (quadratic: 48 s at 160k characters)
 _EMAIL = r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
 EMAIL = re.compile(rf"<{_EMAIL}>|{_EMAIL}")  # "名前 <a@b.jp>" loses its brackets with the address
-# how customers hide an address from bots: a @ b.jp, a (at) b.jp, a[at]b.jp, a at b dot jp
-_AT = r"(?:\s?@\s?|\s?[(\[<]at[)\]>]\s?|\sat\s)"
+# how customers hide an address from bots: a @ b.jp, a (at) b.jp, a[at]b.jp, a at b dot jp, a(アットマーク)b.jp
+_AT = r"(?:\s?@\s?|\s?[(\[<]at[)\]>]\s?|\sat\s|\s?[(\[<]?(?:アットマーク|あっとまーく|アット)[)\]>]?\s?)"
 _DOT = r"(?:\s?\.\s?|\s?[(\[<]dot[)\]>]\s?|\sdot\s)"
 OBFUSCATED_EMAIL = re.compile(
     rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{{1,64}}{_AT}[A-Za-z0-9\-]{{1,63}}(?:{_DOT}[A-Za-z0-9\-]{{1,63}}){{0,4}}"
@@ -62,10 +62,15 @@ _PREFECTURES = (
 _KANJI_NUMBER = "[一二三四五六七八九十〇]{1,3}"
 _BLOCK = rf"(?:\d+|{_KANJI_NUMBER})"
 # A prefecture (or a city/ward) followed by a block number such as 1-2-3, 1丁目2番3号 or 一丁目2番3号: a
-# street address. No hiragana between the ward and the number: 「この地区だと2-4日」 is a delivery time.
+# street address. No hiragana between the ward and the number: 「この地区だと2-4日」 is a delivery time; but
+# after a prefecture any town name (横浜市西区みなとみらい2-3-1), and without one a の/が/ケ inside a town
+# name (千代田区丸の内1-9-1, 目黒区自由が丘). A building and its floor or room may follow (キャロットタワー 5F).
+_TOWN = r"(?:[^\s、。,!?ぁ-ん]|[のがケヶ](?=[一-龥々ァ-ヴー]))"
 ADDRESS = re.compile(
-    rf"(?:{_PREFECTURES})?[一-龥々ヶケァ-ヴー]{{1,10}}?[市区町村郡][^\s、。,!?ぁ-ん]{{0,16}}?"
-    rf"{_BLOCK}(?:丁目|{_DASH})\s?\d+(?:番地?|{_DASH})?\s?(?:\d+号?)?(?:\s?[^\s、。,!?]{{0,20}}?\d+号室)?"
+    rf"(?:(?:{_PREFECTURES})[一-龥々ヶケァ-ヴー]{{1,10}}?[市区町村郡][^\s、。,!?]{{0,16}}?"
+    rf"|[一-龥々ヶケァ-ヴー]{{1,10}}?[市区町村郡]{_TOWN}{{0,16}}?)"
+    rf"{_BLOCK}(?:丁目|{_DASH})\s?\d+(?:番地?|{_DASH})?\s?(?:\d+号?)?"
+    r"(?:\s?[^\s、。,!?]{1,20}?\s?\d{1,4}(?:号室|階|F|f)(?![A-Za-z]))?"
 )
 # Sapporo's grid (北1条西2丁目) and Kyoto's streets (烏丸通四条上る, 河原町通三条下ル)
 GRID_ADDRESS = re.compile(
@@ -100,6 +105,18 @@ BANK_ACCOUNT = re.compile(
 LABELLED_MY_NUMBER = re.compile(
     r"((?:マイナンバー|個人番号)\s*(?:は|[:：])?\s*)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?![ \-]?[0-9])"
 )
+# a parcel's tracking number after its label: with it anyone reads the delivery (and often the name)
+TRACKING = re.compile(
+    r"(?:追跡番号|お問い合わせ番号|お問合せ番号|問い合わせ番号|伝票番号|送り状番号)\s*(?:は|[:：])?\s*\d[\d\-]{9,15}(?![0-9])"
+)
+# the rest of a card after its label: expiry and security code
+CARD_DETAILS = re.compile(
+    r"有効期限\s*(?:は|[:：])?\s*\d{1,2}\s?[/月]\s?(?:20)?\d{2}年?"
+    r"|(?:セキュリティ\s?コード|セキュリティ番号|CVV|CVC)\s*(?:は|[:：])?\s*\d{3,4}(?![0-9])",
+    re.IGNORECASE,
+)
+# a secret a customer pastes after its label: 「パスワードは abc12345 です」 (not 「パスワードは8文字以上」)
+PASSWORD = re.compile(r"(?:パスワード|暗証番号|PW|password)\s*(?:は|[:：])\s*[!-~]{4,64}", re.IGNORECASE)
 # the shop's own account ids, after their label: 「会員ID: user_83921」「お客様番号 1234567」
 MEMBER_ID = re.compile(
     r"(?:会員|ユーザー?|アカウント|ログイン|お客様|顧客)\s*(?:ID|番号|No\.?|ナンバー)\s*(?:は|[:：])?\s*"
@@ -212,6 +229,9 @@ class Redactor:
         text = BANK_ACCOUNT.sub("<ACCOUNT>", text)
         text = LINE_ID.sub("<LINE_ID>", text)
         text = MEMBER_ID.sub("<MEMBER_ID>", text)
+        text = TRACKING.sub("<TRACKING>", text)
+        text = CARD_DETAILS.sub("<CARD>", text)
+        text = PASSWORD.sub("<PASSWORD>", text)
         text = LABELLED_MY_NUMBER.sub(r"\1<MYNUMBER>", text)
         text = _redact_cards(text)
         text = _redact_my_numbers(text)

@@ -140,6 +140,18 @@ TYPED_FORMATS = [
     ("会員ID: user_83921 でログインできません", "<MEMBER_ID> でログインできません"),
     ("お客様番号 1234567 です", "<MEMBER_ID> です"),
     ("ユーザーIDは taro.y-2026 です", "<MEMBER_ID> です"),
+    ("taro(アットマーク)example.com に送って", "<EMAIL> に送って"),
+    ("taro アットマーク example.co.jp", "<EMAIL>"),
+    ("東京都千代田区丸の内１－９－１", "<ADDRESS>"),  # a の in the town name
+    ("千代田区丸の内1-9-1 に", "<ADDRESS> に"),
+    ("目黒区自由が丘1-2-3", "<ADDRESS>"),
+    ("宛先：神奈川県横浜市西区みなとみらい2-3-1 クイーンズタワーA 10階", "宛先:<ADDRESS>"),  # hiragana town
+    ("送り先は 東京都世田谷区太子堂4丁目1番1号 キャロットタワー 5F", "送り先は <ADDRESS>"),
+    ("お問い合わせ番号：1234-5678-9012", "<TRACKING>"),
+    ("伝票番号は 123456789012 です", "<TRACKING> です"),
+    ("有効期限 12/27 セキュリティコード 123", "<CARD> <CARD>"),
+    ("パスワードは abc12345 です", "<PASSWORD> です"),
+    ("暗証番号:1234", "<PASSWORD>"),
     ("普通 1234567 に返金を", "<ACCOUNT> に返金を"),
     ("口座番号：7654321", "<ACCOUNT>"),
     ("LINE ID は yamada_taro です", "<LINE_ID> です"),
@@ -177,6 +189,10 @@ NEAR_MISSES = [
     "会員番号は分かりません",
     "最寄りは梅田です。",  # a surname-like place that does not open the sentence
     "梅田駅です。",
+    "この地区の1-2日でお届けします",  # の before a number: no town name
+    "パスワードは8文字以上ですか",
+    "アットホームな雰囲気の宿",
+    "追跡番号で調べても反映されません",
 ]
 
 
