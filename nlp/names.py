@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 _HIRAGANA_END = re.compile(r"[ぁ-ゖ]$")
 _ALL_HIRAGANA = re.compile(r"^[ぁ-ゖ]+$")
@@ -33,6 +34,26 @@ def _specific(predicate: str) -> bool:
     return not _ALL_HIRAGANA.match(predicate)
 
 
+@lru_cache(maxsize=4096)
+def _is_complaint_adjective(word: str) -> bool:
+    """An adjective the cue lexicon counts as a complaint (遅い, 狭い, 分かりにくい): on asdc's requests any
+    adjective named topics 「薄味：濃い」 and 「出発：早い」, and on the demo 「サイズ感：大きい」 too."""
+    from nlp.columns import DocType
+    from nlp.doctype import cue_scores
+    from nlp.tokenize import lemma_words
+
+    if not word.endswith("い") or _is_predicate(word):
+        return False
+    scores = cue_scores(word)
+    return scores[DocType.COMPLAINT] > 0 and scores[DocType.PRAISE] == 0 and lemma_words(word) == [f"{word}/形容詞"]
+
+
+# (noun phrase, predicate) -> whether the two stand in one message of the group often enough to be named
+# together; None: not known (a theme spreads its words over its subtopics: 発送予定日 and 届かない are
+# its words without one message holding both)
+Together = Callable[[str, str], bool]
+
+
 def usable(words: Iterable[str], exclude: Sequence[str] = ()) -> list[str]:
     """Words that may stand in a name or keyword list: no product-name words, no bare ASCII (model numbers,
     leftover markup), no digits."""
@@ -52,20 +73,43 @@ def keywords(words: Sequence[str], exclude: Sequence[str] = (), n: int = MAX_KEY
 
 
 def name(
-    words: Sequence[str], exclude: Sequence[str] = (), fallback: str = "", predicate_words: int = NAME_WORDS
+    words: Sequence[str],
+    exclude: Sequence[str] = (),
+    fallback: str = "",
+    predicate_words: int = NAME_WORDS,
+    together: Together | None = None,
 ) -> str:
     """「<noun phrase>：<predicate>」 (ポイント：付与されない, 追跡番号：反映されない), the predicate alone when
     it holds the only noun (ログインできない), or the two best noun phrases 「領収書・発行」; `fallback` when no
     word is usable. The colon, not が: which noun is the subject is not in the words (パスワード再設定 is
     no subject of ログインできない). The predicate may rank lower than the nouns (`predicate_words`): a theme
-    spreads its words over several subtopics."""
+    spreads its words over several subtopics. A negated predicate (届かない) comes first; else an adjective
+    of complaint among the top words (到着：遅い). With `together`, a predicate must stand with the noun
+    phrase in the group's messages: the demo's 「表記より明らかに小さいです」 was named 「表記：使えない」."""
     ranked = usable(words, exclude)
     # further down only a predicate with a stem a reader recognises: 届かない, not とらない (asdc: テラス席)
-    predicate = next(
-        (w for i, w in enumerate(ranked[:predicate_words]) if _is_predicate(w) and (i < NAME_WORDS or _specific(w))),
-        None,
-    )
-    nouns = [w for w in ranked if _is_noun(w) and not (predicate and w in predicate)]
+    negated = [
+        w for i, w in enumerate(ranked[:predicate_words]) if _is_predicate(w) and (i < NAME_WORDS or _specific(w))
+    ]
+    # adjectives only where they can be checked against the messages: asdc's theme of terraces and covid
+    # would be 「テラス席：怖い」
+    adjectives = [w for w in ranked[:NAME_WORDS] if together is not None and _is_complaint_adjective(w)]
+    phrases = _phrases(ranked, [*negated, *adjectives])
+    if phrases:
+        predicate = next(
+            (p for p in [*negated, *adjectives] if together is None or together(_phrases(ranked, [p])[0], p)), None
+        )
+        if predicate:
+            return f"{_phrases(ranked, [predicate])[0]}：{predicate}"
+        return "・".join(phrases[:2])
+    if negated:
+        return negated[0]
+    return "・".join(ranked[:2]) or fallback
+
+
+def _phrases(ranked: Sequence[str], predicates: Sequence[str]) -> list[str]:
+    """The noun phrases of the top words, best first, none of them inside one of `predicates`."""
+    nouns = [w for w in ranked if _is_noun(w) and not any(w in p for p in predicates)]
     # a phrase that holds a top noun is the better name for it: 追跡番号 over 番号
     top = ranked[:NAME_WORDS]
     phrases: list[str] = []
@@ -76,11 +120,7 @@ def name(
         phrase = widest[0] if widest else noun
         if phrase not in phrases and not any(phrase in p for p in phrases):
             phrases.append(phrase)
-    if predicate:
-        return f"{phrases[0]}：{predicate}" if phrases else predicate
-    if phrases:
-        return "・".join(phrases[:2])
-    return "・".join(ranked[:2]) or fallback
+    return phrases
 
 
 def distinct_names(
@@ -88,11 +128,17 @@ def distinct_names(
     exclude: Sequence[str] = (),
     prefix: str = "トピック",
     predicate_words: int = NAME_WORDS,
+    together: Sequence[Together] | None = None,
 ) -> list[str]:
-    """One name per group (`ranked_words[i]`: group i's ranked words), the same name told apart by the
-    group's next noun phrase that no other group of that name took: 「商品：届かない（追跡番号）」; a group
-    with none left is numbered (the demo had two 「予定日：分からない（配送業者）」)."""
-    names = [name(words, exclude, f"{prefix}{i}", predicate_words) for i, words in enumerate(ranked_words)]
+    """One name per group (`ranked_words[i]`: group i's ranked words; `together[i]`: its co-occurrence
+    check), the same name told apart by the group's next noun phrase that no other group of that name took:
+    「商品：届かない（追跡番号）」; a group with none left is numbered (the demo had two 「予定日：分からない
+    （配送業者）」)."""
+    checks = list(together) if together is not None else [None] * len(ranked_words)
+    names = [
+        name(words, exclude, f"{prefix}{i}", predicate_words, check)
+        for i, (words, check) in enumerate(zip(ranked_words, checks, strict=True))
+    ]
     seen = Counter(names)
     taken: set[str] = set(names)
     out = []

@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from nlp import columns as C
 from nlp.embed.base import Embedder
-from nlp.names import distinct_names, keywords
+from nlp.names import Together, distinct_names, keywords
 from nlp.vector_text import without_details
 
 OUTLIER = -1
@@ -221,6 +222,27 @@ def _representative(
     return without_details(texts[int(pool[np.argmax(embeddings[pool] @ centroid)])])
 
 
+# a subtopic's predicate stands in at least this share of the messages holding its noun phrase: the demo's
+# 「表記より明らかに小さいです」 subtopic was named 「表記：使えない」 from its 7th word
+TOGETHER = 0.2
+
+
+def cooccurring(doc_terms: sp.csr_matrix, vocabulary: Sequence[str]) -> Together:
+    """Whether two words stand in one of the documents (`doc_terms` rows: one group's term counts) often
+    enough to name the group together; a word the vocabulary lacks is not judged."""
+    present = sp.csc_matrix(doc_terms > 0)
+    index = {w: i for i, w in enumerate(vocabulary)}
+
+    def together(noun: str, predicate: str) -> bool:
+        a, b = index.get(noun), index.get(predicate)
+        if a is None or b is None:
+            return True
+        holding = present[:, a]
+        return holding.nnz == 0 or holding.multiply(present[:, b]).nnz >= TOGETHER * holding.nnz
+
+    return together
+
+
 def describe_topics(
     model,
     texts: Sequence[str],
@@ -228,12 +250,18 @@ def describe_topics(
     assigned: np.ndarray,
     config: TopicConfig,
     product_names: Sequence[str] = (),
+    doc_terms: sp.csr_matrix | None = None,
 ) -> pd.DataFrame:
     """Per topic its name (nlp/names.py: a noun phrase and the predicate, never a product name), keywords,
-    quote and size."""
+    quote and size. `doc_terms`: the documents' term counts over the model's vocabulary, so a name's words
+    stand together in its messages."""
     ids = sorted(set(assigned.tolist()) - {OUTLIER})
     ranked = [[w for w, _ in (model.get_topic(t) or []) if w] for t in ids]  # BERTopic pads with ""
-    labels = distinct_names(ranked, product_names)
+    together = None
+    if doc_terms is not None:
+        vocabulary = model.vectorizer_model.get_feature_names_out().tolist()
+        together = [cooccurring(doc_terms[np.flatnonzero(assigned == t)], vocabulary) for t in ids]
+    labels = distinct_names(ranked, product_names, together=together)
     rows = []
     for topic, words, label in zip(ids, ranked, labels, strict=True):
         members = np.flatnonzero(assigned == topic)
@@ -331,7 +359,8 @@ def _fit_ordered(
             ctfidf_model=model.ctfidf_model,
             top_n_words=config.top_n_words,
         )
-    topics = describe_topics(model, texts, centered, assigned, config, product_names)
+    doc_terms = sp.csr_matrix(model.vectorizer_model.transform(docs))
+    topics = describe_topics(model, texts, centered, assigned, config, product_names, doc_terms)
     theme_of = themes.themes_of(assigned, centered)
     return TopicResult(
         model=model,
@@ -340,7 +369,7 @@ def _fit_ordered(
         centrality=centrality(centered, assigned),
         config=config,
         themes=themes.describe_themes(
-            model.vectorizer_model.transform(docs),
+            doc_terms,
             model.vectorizer_model.get_feature_names_out(),
             assigned,
             theme_of,

@@ -71,3 +71,42 @@ def test_names_from_real_tickets_via_the_tokenizer():
 def test_spaced_product_names_are_no_words():
     words = ["羽毛布団シングル", "到着", "遅い"]
     assert keywords(words, exclude=["羽毛布団 シングル"]) == ["到着", "遅い"]
+
+
+def _together_in(messages: list[str]):
+    """The co-occurrence check of a group of real messages, through the tokenizer and the topic model's
+    own check (nlp.topics.cooccurring)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from nlp.topics import cooccurring
+
+    vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False)
+    counts = vectorizer.fit_transform(" ".join(tokenize(m)) for m in messages)
+    return cooccurring(counts, vectorizer.get_feature_names_out().tolist())
+
+
+def test_a_predicate_names_a_subtopic_only_where_its_messages_say_it_with_the_noun():
+    """asdc's requests had subtopics named 「ロビー内：きかない」 and 「テラス席：茶しない」 from words no
+    message held together; the demo's 「到着が遅すぎます」 is named by the complaint adjective."""
+    terrace = [
+        "テラス席を希望することは出来ますか?",
+        "テラス席のあるレストランがいいです。",
+        "お茶しないで帰りました。",
+    ]
+    words = ["テラス席", "レストラン", "茶しない", "希望"]
+    assert name(words) == "テラス席：茶しない"  # without the messages
+    assert name(words, together=_together_in(terrace)) == "テラス席・レストラン"
+    late = ["到着が遅すぎます。1週間も待たされるとは思いませんでした。", "到着が遅いです。", "到着まで長かった。"]
+    assert name(["到着", "遅い", "待たす", "すぎる"], together=_together_in(late)) == "到着：遅い"
+    # a negated predicate said with the noun still comes first
+    parcel = ["荷物が届かないです。到着が遅い。", "荷物がまだ届かない。", "到着予定を過ぎても荷物が届かない。"]
+    assert name(["荷物", "届かない", "遅い", "到着"], together=_together_in(parcel)) == "荷物：届かない"
+
+
+def test_only_adjectives_of_complaint_are_predicates():
+    """The cue lexicon's complaint adjectives (遅い, 狭い), not any adjective: 「薄味：濃い」 named asdc's
+    requests for lightly seasoned food."""
+    light = ["薄味が好きなので、濃い味付けの料理じゃない所がいいです。", "薄味でお願いします。濃い味は苦手です。"]
+    assert name(["薄味", "濃い", "塩分"], together=_together_in(light)) == "薄味・塩分"
+    room = ["部屋が狭いです。", "部屋が狭くて荷物が置けません。"]
+    assert name(["部屋", "狭い", "荷物"], together=_together_in(room)) == "部屋：狭い"
