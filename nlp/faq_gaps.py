@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
-from nlp.vector_text import PLACEHOLDER, distinct_quotes, without_details
+from nlp.vector_text import PLACEHOLDER, distinct_quotes, embedded_texts, without_details
 
 SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "category", "volume", "previous",
                       "growth", "complaint_share", "coverage", "score", "examples", "nearest_faq", "nearest_score",
@@ -197,6 +197,14 @@ def proposed_question(texts: Sequence[str], closeness: np.ndarray, lengths: tupl
     return PLACEHOLDER.sub("", texts[order[0]]).strip()
 
 
+def generic(texts: Sequence[str], products: Sequence[object]) -> list[str]:
+    """The group's texts as an FAQ question would word them: when its messages name more than one product,
+    each product as 商品 (the demo proposed 「ウールソックスを追加で1つ同梱していただきたいです」 for a request
+    made about nine products); a group about one product keeps its name (「羽毛布団の洗い方は?」)."""
+    named = {p for p in products if isinstance(p, str) and p}
+    return embedded_texts(texts, products) if len(named) > 1 else list(texts)
+
+
 def _category(value: object) -> str:
     """An entry's category, or 未分類 when it has none (an empty CSV cell arrives as NaN, not None)."""
     return value.strip() if isinstance(value, str) and value.strip() else UNCATEGORIZED
@@ -264,7 +272,7 @@ def suggest(
                 TOPIC_ID: g.topic,
                 LABEL: labels.get(g.topic, ""),
                 KIND: Kind.REWORD if reworded >= 0 else Kind.NEW,
-                PROPOSED_QUESTION: proposed_question(list(texts[g.members]), closeness),
+                PROPOSED_QUESTION: proposed_question(generic(texts[g.members], products[g.members]), closeness),
                 CATEGORY: _category(faq["category"].iloc[nearest]) if strong and nearest >= 0 else UNCATEGORIZED,
                 VOLUME: now,
                 PREVIOUS: previous,

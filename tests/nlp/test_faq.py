@@ -190,6 +190,20 @@ def test_a_placeholder_never_reaches_the_proposed_question():
     assert question == "包装できますか？"
 
 
+def test_a_proposed_question_asks_for_any_product_when_its_messages_name_several():
+    """An FAQ entry is about the request, not the product the most central message named; a group about
+    one product keeps it."""
+    texts = [
+        "ウールソックスを追加で1つ同梱していただきたいです。",
+        "ダウンジャケットを追加で1つ同梱していただきたいです。",
+    ]
+    many = G.generic(texts, ["ウールソックス", "ダウンジャケット"])
+    assert G.proposed_question(many, np.array([0.9, 0.8])) == "商品を追加で1つ同梱していただきたいです。"
+    one = ["羽毛布団の洗い方は?", "羽毛布団は洗濯できますか?"]
+    assert G.generic(one, ["羽毛布団", "羽毛布団"]) == one
+    assert G.generic(one, [None, None]) == one
+
+
 def test_growth_is_bounded_and_a_vanishing_intent_sinks(use_embedder):
     texts = RECEIPT + ["領収書の発行は可能ですか"] + GIFT
     # 領収書: 1 before, 3 now (rising); ギフト: 3 before, 1 now (falling)
