@@ -243,5 +243,11 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def plain_negatives(text: str) -> list[str]:
+    """The negated verbs of `text` in plain form (動きません -> 動かない, つながりません -> つながらない): the cue
+    lexicon lists plain forms and reads these beside the sentence (nlp/doctype.py)."""
+    return [p for piece in split_long(text) for p in _negated_predicates(_morphemes(piece))]
+
+
 def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
     return [tokenize(t) for t in texts]
