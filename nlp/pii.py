@@ -105,6 +105,12 @@ BANK_ACCOUNT = re.compile(
 LABELLED_MY_NUMBER = re.compile(
     r"((?:マイナンバー|個人番号)\s*(?:は|[:：])?\s*)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?![ \-]?[0-9])"
 )
+# a name pasted from a form after its label, in any script: 「フリガナ：ヤマダタロウ」「お名前: やまだ はなこ」
+_NAME_WORD = r"[一-龥々ぁ-ゖァ-ヺーA-Za-z]{1,12}"
+LABELLED_NAME = re.compile(
+    r"((?:お名前|氏名|名前|フリガナ|ふりがな|カナ氏名|受取人|宛名|ご依頼主|依頼主|送り主|ご注文者|注文者)\s*[:：]\s*)"
+    rf"{_NAME_WORD}(?:[ 　](?!です|でした|で[ 、。]|と申|様|さん){_NAME_WORD})?(?![一-龥々ぁ-ゖァ-ヺーA-Za-z])"
+)
 # a parcel's tracking number after its label: with it anyone reads the delivery (and often the name)
 TRACKING = re.compile(
     r"(?:追跡番号|お問い合わせ番号|お問合せ番号|問い合わせ番号|伝票番号|送り状番号)\s*(?:は|[:：])?\s*\d[\d\-]{9,15}(?![0-9])"
@@ -241,7 +247,8 @@ class Redactor:
         text = ADDRESS.sub("<ADDRESS>", text)
         text = GRID_ADDRESS.sub("<ADDRESS>", text)
         text = ROOM.sub("<ADDRESS>", text)
-        return NAME_READING.sub("<NAME>", _redact_tagged_names(PERSON_NAME.sub("<NAME>", text)))
+        text = _redact_tagged_names(PERSON_NAME.sub("<NAME>", text))
+        return NAME_READING.sub("<NAME>", LABELLED_NAME.sub(r"\1<NAME>", text))
 
 
 # what follows a surname alone when a customer introduces themself: 「佐藤と申します」, or 「田中です。」

@@ -161,7 +161,10 @@ TYPED_FORMATS = [
     ("佐藤 花子さん から", "<NAME>さん から"),
     ("佐藤花子（さとうはなこ）です", "<NAME>です"),  # the reading a customer adds
     ("山田太郎 (ヤマダ タロウ) 様", "<NAME> 様"),
-    ("田中です。注文の件で連絡しました。", "<NAME>です。注文の件で連絡しました。"),  # a surname opening a ticket
+    ("田中です。注文の件で連絡しました。", "<NAME>です。注文の件で連絡しました。"),
+    ("フリガナ：ヤマダタロウ", "フリガナ:<NAME>"),  # a form pasted into the message
+    ("お名前: やまだ はなこ", "お名前: <NAME>"),
+    ("お名前：John Smith です", "お名前:<NAME> です"),  # a surname opening a ticket
     ("こんにちは。鈴木です。返品したいです。", "こんにちは。<NAME>です。返品したいです。"),
 ]
 
@@ -193,6 +196,8 @@ NEAR_MISSES = [
     "パスワードは8文字以上ですか",
     "アットホームな雰囲気の宿",
     "追跡番号で調べても反映されません",
+    "商品の名前は何ですか",  # 名前 without a form's colon
+    "名前を変更したいです",
 ]
 
 
