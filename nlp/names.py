@@ -38,14 +38,11 @@ def _specific(predicate: str) -> bool:
 def _is_complaint_adjective(word: str) -> bool:
     """An adjective the cue lexicon counts as a complaint (遅い, 狭い, 分かりにくい): on asdc's requests any
     adjective named topics 「薄味：濃い」 and 「出発：早い」, and on the demo 「サイズ感：大きい」 too."""
-    from nlp.columns import DocType
-    from nlp.doctype import cue_scores
     from nlp.tokenize import lemma_words
 
     if not word.endswith("い") or _is_predicate(word):
         return False
-    scores = cue_scores(word)
-    return scores[DocType.COMPLAINT] > 0 and scores[DocType.PRAISE] == 0 and lemma_words(word) == [f"{word}/形容詞"]
+    return _is_complaint_word(word) and lemma_words(word) == [f"{word}/形容詞"]
 
 
 # (noun phrase, predicate) -> whether the two stand in one message of the group often enough to be named
@@ -101,10 +98,34 @@ def name(
         )
         if predicate:
             return f"{_phrases(ranked, [predicate])[0]}：{predicate}"
+        verdict = _verdict_noun(phrases[:2], together)
+        if verdict:  # 「品質：不満」, not 「不満・品質」
+            return f"{next(p for p in phrases[:2] if p != verdict)}：{verdict}"
         return "・".join(phrases[:2])
     if negated:
         return negated[0]
     return "・".join(ranked[:2]) or fallback
+
+
+def _verdict_noun(pair: Sequence[str], together: Together | None) -> str | None:
+    """The one of two noun phrases that is the complaint itself (不満, 破損, 残念: a cue of the lexicon) and
+    stands with the other in the messages; only where that can be checked (subtopics)."""
+    if together is None or len(pair) != 2:
+        return None
+    verdicts = [p for p in pair if _is_complaint_word(p)]
+    if len(verdicts) != 1:
+        return None
+    other = pair[1] if verdicts[0] == pair[0] else pair[0]
+    return verdicts[0] if together(other, verdicts[0]) else None
+
+
+@lru_cache(maxsize=4096)
+def _is_complaint_word(word: str) -> bool:
+    from nlp.columns import DocType
+    from nlp.doctype import cue_scores
+
+    scores = cue_scores(word)
+    return scores[DocType.COMPLAINT] > 0 and scores[DocType.PRAISE] == 0
 
 
 def _phrases(ranked: Sequence[str], predicates: Sequence[str]) -> list[str]:

@@ -110,3 +110,15 @@ def test_only_adjectives_of_complaint_are_predicates():
     assert name(["薄味", "濃い", "塩分"], together=_together_in(light)) == "薄味・塩分"
     room = ["部屋が狭いです。", "部屋が狭くて荷物が置けません。"]
     assert name(["部屋", "狭い", "荷物"], together=_together_in(room)) == "部屋：狭い"
+
+
+def test_a_noun_that_is_the_complaint_itself_comes_second():
+    """The demo's subtopics 「不満・品質」 and 「破損・配送中」 read as 「品質：不満」 and 「配送中：破損」 when
+    their messages say the two together."""
+    quality = ["帆布トートバッグはすぐに壊れました。品質に不満があります。", "品質に不満があります。"]
+    assert name(["不満", "品質", "壊れる"], together=_together_in(quality)) == "品質：不満"
+    transit = ["配送中に破損したようで、バラバラの状態で届きました。", "配送中に破損していました。"]
+    assert name(["破損", "配送中", "バラバラ"], together=_together_in(transit)) == "配送中：破損"
+    assert name(["破損", "配送中", "バラバラ"]) == "破損・配送中"  # a theme: nothing to check against
+    apart = ["品質がとても良いです。", "不満はないです。"]  # never said together
+    assert name(["不満", "品質"], together=_together_in(apart)) == "不満・品質"
