@@ -15,18 +15,19 @@ from store.db import session_scope
 
 ITEMS = ["シャツ", "ブラウス", "カーディガン", "パーカー", "ワンピース", "スカート", "セーター", "ジャケット"]
 PARTS = ["袖", "裾", "襟", "ボタン", "ポケット"]
-# the shop's complaint words (ほつれ, 毛玉) that the shipped typer calls praise or other
+# the shop's complaint words (型崩れ, 毛玉, 毛羽立つ) that the shipped typer calls praise or other (ほつれ
+# was one until the cue lexicon learnt it, 2026-12)
 LOW = [
-    "{part}の糸がほつれてきました",
+    "{part}がすぐに型崩れしてきました",
     "一度洗っただけで{part}が毛玉だらけになりました",
-    "{part}の縫い目がほつれています",
+    "{part}の生地が毛羽立っています",
 ]
 HIGH = [
     "{part}の形がきれいで、{item}は毎日着ています",
     "{item}の色味が写真どおりで気に入りました",
     "{part}までしっかりした作りの{item}です",
 ]
-PROBES = ["袖の糸がほつれてきました。", "一度洗っただけで毛玉だらけになりました。"]
+PROBES = ["袖がすぐに型崩れしてきました。", "一度洗っただけで毛玉だらけになりました。"]
 
 
 def reviews_csv(path, per_side: int) -> None:
@@ -72,7 +73,7 @@ def stored(engine) -> dict[str, str]:
 
 def test_retype_brings_stored_messages_to_the_current_typer(engine, tmp_path):
     """Tickets a report typed before the shop's model existed keep the shipped typer's types until `koe
-    retype` (or a report over their window): then 「袖の糸がほつれてきました」 becomes the complaint the shop's
+    retype` (or a report over their window): then 「袖がすぐに型崩れしてきました」 becomes the complaint the shop's
     reviews taught, and nothing else moves."""
     tickets = tmp_path / "tickets.csv"
     tickets.write_text(f"id,date,text\n1,2026-10-02 10:00,{PROBES[0]}\n2,2026-10-02 11:00,領収書を発行してください。\n")
