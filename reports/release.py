@@ -149,5 +149,9 @@ def write_html(context: dict, path: Path) -> Path:
 
 def markdown_digest(context: dict, path: Path) -> str:
     lines = [f"# リリース影響: {md_escape(context['release']['name'])}", "", f"- レポート: `{path}`"]
-    lines += [f"- {md_escape(r['line'])}" for r in context["rose"]] or ["- 有意に増えた苦情はありません"]
+    lines += [
+        f"- {md_escape(r['line'])}"
+        + (f"（主な増加: {md_escape('、'.join(r['drivers']))}）" if r.get("drivers") else "")
+        for r in context["rose"]
+    ] or ["- 有意に増えた苦情はありません"]
     return "\n".join(lines)

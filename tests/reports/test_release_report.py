@@ -102,3 +102,5 @@ def test_a_theme_that_rose_after_the_release_names_the_subtopics_that_carry_it(t
     soup = BeautifulSoup(report.write_html(context, tmp_path / "r.html").read_text(encoding="utf-8"), "html.parser")
     assert "主な増加: クレジット：完了しない +14、ログイン後・マイページ +10" in soup.select_one("#theme-2").get_text()
     assert "到着" not in soup.select_one("#summary").get_text()  # another theme's subtopic carries nothing here
+    digest = report.markdown_digest(context, tmp_path / "r.html")
+    assert "2.6倍" in digest and "（主な増加: クレジット：完了しない +14、ログイン後・マイページ +10）" in digest
