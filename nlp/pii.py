@@ -299,7 +299,9 @@ def _tagged_name_spans(text: str) -> list[tuple[int, int]]:
             ):
                 spans.append((start, following[1]))
             elif _SELF_INTRODUCTION.match(text, end) or (
-                not text[piece.start() : start].strip() and _SURNAME_OPENING.match(text, end)
+                # opening a sentence, or after a space where a customer left out the full stop
+                (not text[piece.start() : start].strip() or text[start - 1 : start].isspace())
+                and _SURNAME_OPENING.match(text, end)
             ):
                 spans.append((start, end))
     return spans

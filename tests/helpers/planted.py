@@ -14,6 +14,8 @@ DOMAINS = ["example.jp", "example.co.jp", "mail.example.com", "shop.example.ne.j
 WARDS = ["東京都港区六本木", "大阪府大阪市北区梅田", "神奈川県横浜市中区山下町", "福岡県福岡市博多区博多駅前"]
 STREETS = ["烏丸通四条上る", "河原町通三条下ル", "堀川通丸太町東入る"]
 BUILDINGS = ["メゾン青山", "コーポ田中", "ハイツ桜", "レジデンス本町"]
+KANA_TOWNS = ["東京都千代田区丸の内", "神奈川県横浜市西区みなとみらい", "東京都目黒区自由が丘", "千代田区霞が関"]
+KANA_NAMES = ["ヤマダタロウ", "サトウ ハナコ", "スズキイチロウ", "たなか みさき"]
 
 
 def _d(rng: random.Random, n: int) -> str:
@@ -81,6 +83,17 @@ FORMATS: list[tuple[str, Callable[[random.Random], str], str]] = [
     ("name plain", lambda r: f"{r.choice(SURNAMES)}{r.choice(GIVEN)}", "注文者は{v}です"),
     ("name plain spaced", lambda r: f"{r.choice(SURNAMES)} {r.choice(GIVEN)}", "{v}と申します。注文の件です"),
     ("name surname", lambda r: r.choice(SURNAMES), "{v}と申します。商品が届きません"),
+    # session 13: formats a second probe found unredacted
+    ("email アットマーク", lambda r: f"{r.choice(LOCAL)}(アットマーク){r.choice(DOMAINS)}", "{v} に送ってください"),
+    ("address kana town", lambda r: f"{r.choice(KANA_TOWNS)}{r.randint(1, 9)}-{r.randint(1, 30)}-{r.randint(1, 20)}", "{v} に届けて"),
+    ("tracking", lambda r: f"追跡番号 {_d(r, 4)}-{_d(r, 4)}-{_d(r, 4)}", "{v} で調べても反映されません"),
+    ("card expiry", lambda r: f"有効期限 {r.randint(1, 12):02d}/{r.randint(27, 35)}", "カードの{v}です"),
+    ("card security code", lambda r: f"セキュリティコード {_d(r, 3)}", "{v} を入力しました"),
+    ("password", lambda r: f"パスワードは {r.choice(LOCAL)}{_d(r, 3)}", "{v} です"),
+    ("member id", lambda r: f"会員ID: {r.choice(LOCAL)}{_d(r, 3)}", "{v} でログインできません"),
+    ("my number labelled", lambda r: f"マイナンバーは{_d(r, 4)} {_d(r, 4)} {_d(r, 4)}", "{v}です"),
+    ("name form", lambda r: f"フリガナ：{r.choice(KANA_NAMES)}", "{v}"),
+    ("name opening", lambda r: r.choice(SURNAMES), "{v}です。注文の件で連絡しました"),
 ]  # fmt: skip
 
 NEAR_MISS_MAKERS: list[Callable[[random.Random], str]] = [
@@ -126,9 +139,13 @@ def secrets_of(kind: str, value: str) -> list[str]:
     import re
 
     if kind.startswith("email"):
-        return [re.split(r"\s?(?:@|\(at\)|\[at\])", value)[0].strip()]
-    if kind == "line id":
+        return [re.split(r"\s?(?:@|\(at\)|\[at\]|\(アットマーク\))", value)[0].strip()]
+    if kind in ("line id", "member id"):
         return [value.split(":", 1)[1].strip()]
+    if kind == "password":
+        return [value.split(" ", 1)[1]]
+    if kind == "name form":
+        return value.split("：", 1)[1].split()
     if kind == "address kyoto":
         return [value.removeprefix("京都市中京区")]
     if kind.startswith("name"):
