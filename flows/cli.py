@@ -78,6 +78,26 @@ def cmd_retype(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teach(args: argparse.Namespace) -> int:
+    from nlp.pii import make_redactor
+    from pipeline.teach import teach
+
+    redactor = make_redactor(_settings().order_patterns)
+    try:
+        if args.path == "-":
+            taught = teach(_engine(), sys.stdin, "stdin", redactor)
+        else:
+            with open(args.path, encoding="utf-8", errors="replace") as lines:
+                taught = teach(_engine(), lines, args.path, redactor)
+    except OSError as exc:
+        print(f"koe: {args.path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    for reject in taught.rejected:
+        print(f"rejected {reject}", file=sys.stderr)
+    print(taught.summary())
+    return 0 if taught.counts else 1
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
     from pipeline.classify import Typed, classify_rows, rows_of
@@ -372,6 +392,12 @@ def parser() -> argparse.ArgumentParser:
         help="tickets (praise needs words of thanks or praise) or reviews; rows with a rating are reviews",
     )
     classify.set_defaults(func=cmd_classify)
+    teach = sub.add_parser(
+        "teach",
+        help="learn corrected types: type<TAB>text lines (koe classify's output, edited) from a file or -",
+    )
+    teach.add_argument("path", help="a file of type<TAB>text lines (type: complaint ... or 苦情 ...), or -")
+    teach.set_defaults(func=cmd_teach)
     sub.add_parser(
         "retype", help="type every stored message again with the current typer (after an upgrade or retraining)"
     ).set_defaults(func=cmd_retype)

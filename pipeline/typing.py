@@ -1,11 +1,13 @@
 """Which typer a store's messages get: the shipped one, or one that also learned the shop's own words from
-its rated reviews (1-2 stars: complaint, 4-5: praise) once there are enough of them."""
+its rated reviews (1-2 stars: complaint, 4-5: praise) once there are enough of them, and from the types its
+CS lead corrected (`koe teach`)."""
 
 from __future__ import annotations
 
 import logging
 import math
 import pickle
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sklearn
@@ -51,36 +53,63 @@ def _shop_examples(engine: Engine, generation: int) -> tuple[Example, ...]:
 
 
 @lru_cache(maxsize=4)
-def _shop_version(engine: Engine, generation: int) -> str:
-    return examples_version(_shop_examples(engine, generation))
+def _shop_version(engine: Engine, generation: int | None, taught: tuple[Example, ...]) -> str:
+    return examples_version(_examples(engine, generation, taught))
 
 
-def _model_version(engine: Engine) -> tuple[str, int | None]:
-    """(the store's model version, its generation: None for the shipped model), without training."""
-    generation = _generation(engine)
-    return (shipped_model_version() if generation is None else _shop_version(engine, generation)), generation
+def _examples(engine: Engine, generation: int | None, taught: tuple[Example, ...]) -> tuple[Example, ...]:
+    """What the store's model learns from: the shipped sentences (with the rated reviews of `generation`,
+    if any) and the taught messages."""
+    return (*(load_examples("train") if generation is None else _shop_examples(engine, generation)), *taught)
+
+
+def _taught(engine: Engine) -> tuple[Example, ...]:
+    """The messages a lead typed by hand (`koe teach`), as tickets: the kind koe types least well (its
+    model learnt from hotel reviews; bench/README.md, session 13)."""
+    with session_scope(engine) as session:
+        return tuple(Example(text, DocType(doc_type)) for text, doc_type in repo.taught_types(session))
+
+
+@dataclass(frozen=True)
+class _Version:
+    examples: str  # nlp.typing_model.examples_version of what the model learns from
+    generation: int | None  # of the rated reviews; None: too few of them
+    taught: tuple[Example, ...]
+
+    @property
+    def shipped(self) -> bool:
+        return self.generation is None and not self.taught
+
+
+def _model_version(engine: Engine) -> _Version:
+    """The store's model version and what it is made of, without training."""
+    generation, taught = _generation(engine), _taught(engine)
+    if generation is None and not taught:
+        return _Version(shipped_model_version(), None, ())
+    return _Version(_shop_version(engine, generation, taught), generation, taught)
 
 
 def typer_for(engine: Engine) -> Typer:
-    """Retrained when the shop's rated reviews have doubled since the last training (kept per process and
-    in the store)."""
-    return Typer(_trained(engine, *_model_version(engine)))
+    """Retrained when the shop's rated reviews have doubled since the last training or a lead taught types
+    (kept per process and in the store)."""
+    return Typer(_trained(engine, _model_version(engine)))
 
 
 def current_typer_version(engine: Engine) -> str:
     """typer_for(engine).version without training or loading it (a report checks this before anything is
     typed)."""
-    return typer_version(_model_version(engine)[0])
+    return typer_version(_model_version(engine).examples)
 
 
 _TRAINED: dict[str, TypingModel] = {}  # this process's models by version (a shop's, the shipped one)
 _KEPT = 4
 
 
-def _trained(engine: Engine, version: str, generation: int | None) -> TypingModel:
+def _trained(engine: Engine, wanted: _Version) -> TypingModel:
     """The model of `version`: this process's, else the store's (trained once per store and scikit-learn
     version: 7 s for the shipped examples, 15 s with a shop's 8,192 reviews, measured 2026-12-03), else
     trained now and stored for the next process."""
+    version = wanted.examples
     if version in _TRAINED:
         return _TRAINED[version]
     key = stored_key(version)
@@ -88,7 +117,10 @@ def _trained(engine: Engine, version: str, generation: int | None) -> TypingMode
         blob = repo.cached_typer_model(session, key)
     model = _unpickled(blob, version) if blob is not None else None
     if model is None:
-        model = shipped_model() if generation is None else TypingModel(_shop_examples(engine, generation))
+        if wanted.shipped:
+            model = shipped_model()
+        else:
+            model = TypingModel(_examples(engine, wanted.generation, wanted.taught))
         try:
             with session_scope(engine) as session:
                 repo.store_typer_model(session, key, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))

@@ -18,13 +18,14 @@ TYPE_NAMES = {"complaint": "苦情", "question": "質問", "request": "要望", 
 
 def retyped(again: int, changes: dict[tuple[str, str], int], top: int = 3) -> str:
     """A report whose window was typed again by a new typer (the shop's model retrained from its rated
-    reviews, or a koe update): past weeks' counts differ from the earlier reports'."""
+    reviews or its lead's corrections, or a koe update): past weeks' counts differ from the earlier reports'."""
     moves = sorted(changes.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     said = "、".join(f"{TYPE_NAMES.get(a, a)}→{TYPE_NAMES.get(b, b)} {n:,}件" for (a, b), n in moves)
     changed = sum(changes.values())
     detail = f"種別が変わったのは {changed:,} 件（{said}）で、" if changed else "種別の変わったものはなく、"
     return (
-        "分類モデルが更新されたため（ショップのレビュー評価からの再学習、または koe の更新）、"
+        "分類モデルが更新されたため（ショップのレビュー評価や担当者の修正（koe teach）からの再学習、"
+        "または koe の更新）、"
         f"この期間の {again:,} 件を分類し直しました。{detail}過去の週の件数が以前のレポートと異なることがあります。"
     )
 

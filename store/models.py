@@ -81,6 +81,18 @@ class TyperModel(Base):
     model: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class TaughtType(Base):
+    """A message type a CS lead corrected (`koe teach`: the lines `koe classify` prints, edited), stored
+    redacted like every message; the store's typer learns from these beside its rated reviews
+    (pipeline/typing.py). One row per text: teaching a text again replaces its type."""
+
+    __tablename__ = "taught_types"
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    doc_type: Mapped[str] = mapped_column(String(16))
+    taught_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Run(Base):
     """One analysis run (the weekly report): its period, model and outputs."""
 

@@ -26,6 +26,7 @@ from store.models import (
     RunTheme,
     RunTopic,
     SourceCursor,
+    TaughtType,
     ThemeCuration,
     TokenCache,
     TyperModel,
@@ -251,6 +252,27 @@ def rated_reviews(session: Session, limit: int, offset: int = 0) -> RatedReviews
         return list(session.scalars(stmt.offset(offset).limit(limit)))
 
     return RatedReviews(texts(Document.rating <= 2), texts(Document.rating >= 4))
+
+
+def teach_types(session: Session, taught: Mapping[str, tuple[str, str]]) -> int:
+    """Store types a lead taught (`taught`: text hash -> (redacted text, type)); a text taught before takes
+    its new type. Returns how many were stored."""
+    now = datetime.now()
+    for part in _chunks(list(taught)):
+        session.execute(delete(TaughtType).where(TaughtType.text_hash.in_(part)))
+        session.execute(
+            _insert(TaughtType),
+            [{"text_hash": h, "text": taught[h][0], "doc_type": taught[h][1], "taught_at": now} for h in part],
+        )
+    return len(taught)
+
+
+def taught_types(session: Session) -> list[tuple[str, str]]:
+    """(text, type) of every taught message, oldest first: the same list gives the same model version."""
+    rows = session.execute(
+        select(TaughtType.text, TaughtType.doc_type).order_by(TaughtType.taught_at, TaughtType.text_hash)
+    )
+    return [(text, doc_type) for text, doc_type in rows]
 
 
 def date_range(session: Session) -> tuple[datetime | None, datetime | None]:

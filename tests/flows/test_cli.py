@@ -291,3 +291,57 @@ def test_classify_types_stdin_and_an_export_redacted(tmp_path, koe, monkeypatch)
         assert typed == f"{expected}\tベッドがふかふかでぐっすり眠れました。\n"
     missing = koe("classify", str(tmp_path / "nope.txt"), db=tmp_path / "koe.db")
     assert missing.returncode == 2 and "No such file" in missing.stderr
+
+
+def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, koe, monkeypatch):
+    """koe classify -> the lead fixes the type column -> koe teach -> koe classify (and the stored
+    messages, via koe retype) follow it. The shipped model learnt from hotel reviews and calls these plain
+    e-commerce complaints other (bench/README.md, session 13)."""
+    import io
+
+    db = tmp_path / "koe.db"
+    complaints = ["届いたお皿にひびが入っていました。", "靴のかかとがすぐに剥がれました。"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(complaints) + "\n"))
+    before = koe("classify", "-", db=db).stdout.splitlines()
+    assert [line.split("\t")[0] for line in before] == ["other", "other"]
+    edited = tmp_path / "fixed.tsv"
+    edited.write_text(
+        "\n".join(f"苦情\t{line.split(chr(9), 1)[1]}" for line in before)
+        + "\ncomplaint\tボタンが取れていました。連絡先は taro@example.jp です\n"
+        + "doubtful\t山田太郎の注文です\n"  # an unknown type: rejected by line, its text never printed
+        + "ひびが入っていた\n",  # no type column
+        encoding="utf-8",
+    )
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("id,date,text\n1,2026-10-02 10:00,届いたカップにひびが入っていました。\n", encoding="utf-8")
+    assert koe("ingest", str(tickets), "--source", "desk", "--kind", "ticket", db=db).returncode == 0
+    assert koe("retype", db=db).returncode == 0
+    taught = koe("teach", str(edited), db=db)
+    assert taught.returncode == 0, taught.stderr
+    assert taught.stdout.startswith("3 件の分類を覚えました（苦情 3）")
+    known = "complaint、question、request、praise、other、苦情、質問、要望、お礼・好評、その他"
+    assert taught.stderr.splitlines() == [
+        f"rejected {edited}:4: unknown type: use one of {known}",
+        f"rejected {edited}:5: expected type<TAB>text, as koe classify prints",
+    ]
+    assert "山田" not in taught.stderr + taught.stdout
+    import sqlite3
+
+    with sqlite3.connect(db) as store:
+        stored = dict(store.execute("select text, doc_type from taught_types"))
+    assert stored["ボタンが取れていました。連絡先は <EMAIL> です"] == "complaint"  # redacted like any message
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("\n".join([*complaints, "届いたカップにひびが入っていました。"]) + "\n")
+    )
+    assert [line.split("\t")[0] for line in koe("classify", "-", db=db).stdout.splitlines()] == ["complaint"] * 3
+    with sqlite3.connect(db) as store:
+        assert store.execute("select doc_type from documents").fetchone() == ("other",)  # typed before the lesson
+    assert koe("retype", db=db).returncode == 0
+    with sqlite3.connect(db) as store:
+        assert store.execute("select doc_type from documents").fetchone() == ("complaint",)
+    # taught again with another type: the later lesson stands
+    monkeypatch.setattr("sys.stdin", io.StringIO("その他\t届いたお皿にひびが入っていました。\n"))
+    assert koe("teach", "-", db=db).stdout.startswith("1 件の分類を覚えました（その他 1）")
+    with sqlite3.connect(db) as store:
+        assert store.execute("select count(*) from taught_types").fetchone() == (3,)
+    assert koe("teach", str(tmp_path / "nope.tsv"), db=db).returncode == 2
