@@ -87,7 +87,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
         if args.path == "-":
             taught = teach(_engine(), sys.stdin, "stdin", redactor)
         else:
-            with open(args.path, encoding="utf-8", errors="replace") as lines:
+            with open(args.path, encoding="utf-8-sig", errors="replace") as lines:
                 taught = teach(_engine(), lines, args.path, redactor)
     except OSError as exc:
         print(f"koe: {args.path}: {exc.strerror}", file=sys.stderr)

@@ -48,7 +48,7 @@ def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     kind, tab, text = line.rstrip("\r\n").partition("\t")
     if not tab or not text.strip():
         return Reject(origin, "expected type<TAB>text, as koe classify prints")
-    doc_type = _TYPES.get(kind.strip())
+    doc_type = _TYPES.get(kind.strip().lstrip("\ufeff"))  # a spreadsheet saves the file with a BOM
     if doc_type is None:
         return Reject(origin, f"unknown type: use one of {_KNOWN}")
     return doc_type, text

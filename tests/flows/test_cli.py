@@ -339,8 +339,8 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
     assert koe("retype", db=db).returncode == 0
     with sqlite3.connect(db) as store:
         assert store.execute("select doc_type from documents").fetchone() == ("complaint",)
-    # taught again with another type: the later lesson stands
-    monkeypatch.setattr("sys.stdin", io.StringIO("その他\t届いたお皿にひびが入っていました。\n"))
+    # taught again with another type (a spreadsheet's BOM before it): the later lesson stands
+    monkeypatch.setattr("sys.stdin", io.StringIO("\ufeffその他\t届いたお皿にひびが入っていました。\r\n"))
     assert koe("teach", "-", db=db).stdout.startswith("1 件の分類を覚えました（その他 1）")
     with sqlite3.connect(db) as store:
         assert store.execute("select count(*) from taught_types").fetchone() == (3,)
