@@ -75,6 +75,7 @@ def name(
     fallback: str = "",
     predicate_words: int = NAME_WORDS,
     together: Together | None = None,
+    pair_together: Together | None = None,
 ) -> str:
     """「<noun phrase>：<predicate>」 (ポイント：付与されない, 追跡番号：反映されない), the predicate alone when
     it holds the only noun (ログインできない), or the two best noun phrases 「領収書・発行」; `fallback` when no
@@ -98,13 +99,24 @@ def name(
         )
         if predicate:
             return f"{_phrases(ranked, [predicate])[0]}：{predicate}"
-        verdict = _verdict_noun(phrases[:2], together)
+        pair = _said_together(phrases, pair_together)
+        verdict = _verdict_noun(pair, together)
         if verdict:  # 「品質：不満」, not 「不満・品質」
-            return f"{next(p for p in phrases[:2] if p != verdict)}：{verdict}"
-        return "・".join(phrases[:2])
+            return f"{next(p for p in pair if p != verdict)}：{verdict}"
+        return "・".join(pair)
     if negated:
         return negated[0]
     return "・".join(ranked[:2]) or fallback
+
+
+def _said_together(phrases: Sequence[str], together: Together | None) -> list[str]:
+    """The best phrase and the next one its messages say with it (the demo's theme of address, colour and
+    delivery-date changes was 「変更・北海道」: 北海道 is one subtopic's, 送料・北海道); the best two without a
+    check or when none stands with the first."""
+    if together is None or len(phrases) < 2:
+        return list(phrases[:2])
+    second = next((p for p in phrases[1:] if together(phrases[0], p)), None)
+    return [phrases[0], second] if second else list(phrases[:2])
 
 
 def _verdict_noun(pair: Sequence[str], together: Together | None) -> str | None:
@@ -150,15 +162,17 @@ def distinct_names(
     prefix: str = "トピック",
     predicate_words: int = NAME_WORDS,
     together: Sequence[Together] | None = None,
+    pair_together: Sequence[Together] | None = None,
 ) -> list[str]:
     """One name per group (`ranked_words[i]`: group i's ranked words; `together[i]`: its co-occurrence
     check), the same name told apart by the group's next noun phrase that no other group of that name took:
     「商品：届かない（追跡番号）」; a group with none left is numbered (the demo had two 「予定日：分からない
     （配送業者）」)."""
     checks = list(together) if together is not None else [None] * len(ranked_words)
+    pairs = list(pair_together) if pair_together is not None else [None] * len(ranked_words)
     names = [
-        name(words, exclude, f"{prefix}{i}", predicate_words, check)
-        for i, (words, check) in enumerate(zip(ranked_words, checks, strict=True))
+        name(words, exclude, f"{prefix}{i}", predicate_words, check, pair)
+        for i, (words, check, pair) in enumerate(zip(ranked_words, checks, pairs, strict=True))
     ]
     seen = Counter(names)
     taken: set[str] = set(names)

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from nlp import columns as C
 from nlp.names import distinct_names, keywords
-from nlp.topics import OUTLIER, relabel, topic_centroids
+from nlp.topics import OUTLIER, cooccurring, relabel, topic_centroids
 
 THEME_WORDS = 30  # ranked words per theme a name is picked from
 
@@ -104,7 +104,10 @@ def describe_themes(
         w = weights.getrow(row).toarray().ravel()
         top = np.argsort(-w, kind="stable")[:THEME_WORDS]
         ranked.append([str(vocabulary[i]) for i in top if w[i] > 0])
-    names = distinct_names(ranked, product_names, prefix="テーマ", predicate_words=THEME_WORDS)
+    # a theme's two nouns must stand together in its messages; its predicate need not (its words spread)
+    vocabulary_list = [str(w) for w in vocabulary]
+    pairs = [cooccurring(doc_terms[np.flatnonzero(theme == t)], vocabulary_list) for t in ids.tolist()]
+    names = distinct_names(ranked, product_names, prefix="テーマ", predicate_words=THEME_WORDS, pair_together=pairs)
     topic_sizes = pd.Series(assigned[assigned != OUTLIER]).value_counts()
     rows = []
     for theme_id, words, label in zip(ids.tolist(), ranked, names, strict=True):

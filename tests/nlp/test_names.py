@@ -122,3 +122,17 @@ def test_a_noun_that_is_the_complaint_itself_comes_second():
     assert name(["破損", "配送中", "バラバラ"]) == "破損・配送中"  # a theme: nothing to check against
     apart = ["品質がとても良いです。", "不満はないです。"]  # never said together
     assert name(["不満", "品質"], together=_together_in(apart)) == "不満・品質"
+
+
+def test_a_themes_second_noun_is_one_its_messages_say_with_the_first():
+    """The demo's theme of order changes (address, colour, delivery date) was 「変更・北海道」: 北海道 is
+    one subtopic's word (送料・北海道). A theme's predicate is not checked (its words spread), its nouns are."""
+    changes = [
+        "配送先住所を実家に変更したいです。",
+        "注文後に配送先住所を変更できますか?",
+        "カラーを変更したいです。",
+        "北海道への送料はいくらですか?",
+    ]
+    words = ["変更", "北海道", "配送先住所", "カラー"]
+    assert name(words) == "変更・北海道"
+    assert name(words, pair_together=_together_in(changes)) == "変更・配送先住所"
