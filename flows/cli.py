@@ -80,8 +80,15 @@ def cmd_retype(args: argparse.Namespace) -> int:
 
 def cmd_teach(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
-    from pipeline.teach import teach
+    from pipeline.teach import taught_lines, teach
 
+    if args.list:
+        for doc_type, text in taught_lines(_engine()):
+            print(f"{doc_type}\t{text}")
+        return 0
+    if not args.path:
+        print("koe: teach needs a file of type<TAB>text lines, - for stdin, or --list", file=sys.stderr)
+        return 2
     redactor = make_redactor(_settings().order_patterns)
     try:
         if args.path == "-":
@@ -396,7 +403,8 @@ def parser() -> argparse.ArgumentParser:
         "teach",
         help="learn corrected types: type<TAB>text lines (koe classify's output, edited) from a file or -",
     )
-    teach.add_argument("path", help="a file of type<TAB>text lines (type: complaint ... or 苦情 ...), or -")
+    teach.add_argument("path", nargs="?", help="a file of type<TAB>text lines (type: complaint ... or 苦情 ...), or -")
+    teach.add_argument("--list", action="store_true", help="print what was taught, as type<TAB>text lines")
     teach.set_defaults(func=cmd_teach)
     sub.add_parser(
         "retype", help="type every stored message again with the current typer (after an upgrade or retraining)"

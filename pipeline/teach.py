@@ -43,6 +43,12 @@ class Taught:
         )
 
 
+def taught_lines(engine: Engine) -> list[tuple[str, str]]:
+    """(type, text) of every taught message, oldest first: `koe teach --list`, ready to edit and teach again."""
+    with session_scope(engine) as session:
+        return [(doc_type, " ".join(text.split())) for text, doc_type in repo.taught_types(session)]
+
+
 def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     """One `type<TAB>text` line; a Reject (never quoting the line) when it is not one."""
     kind, tab, text = line.rstrip("\r\n").partition("\t")

@@ -344,4 +344,13 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
     assert koe("teach", "-", db=db).stdout.startswith("1 件の分類を覚えました（その他 1）")
     with sqlite3.connect(db) as store:
         assert store.execute("select count(*) from taught_types").fetchone() == (3,)
+    listed = koe("teach", "--list", db=db).stdout.splitlines()
+    assert sorted(listed) == sorted(
+        [
+            "complaint\t靴のかかとがすぐに剥がれました。",
+            "complaint\tボタンが取れていました。連絡先は <EMAIL> です",
+            "other\t届いたお皿にひびが入っていました。",
+        ]
+    )
+    assert koe("teach", db=db).returncode == 2
     assert koe("teach", str(tmp_path / "nope.tsv"), db=db).returncode == 2
