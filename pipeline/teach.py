@@ -4,8 +4,9 @@ The input is what `koe classify` prints, edited: one `type<TAB>text` line per me
 (complaint) or as the reports name it (苦情). Each text is normalized and redacted as ingest does, then
 stored (a text taught again takes its new type); the next report, or `koe retype`, types the store's
 messages with a model that learnt from them (pipeline/typing.py). Why: koe's model learnt from hotel
-reviews, and typed plain e-commerce tickets 「届いたお皿にひびが入っていました」 *other*; taught 30 such
-complaints it found 10 of 20 unseen ones, 7 before (bench/README.md, session 13).
+reviews, and typed plain e-commerce tickets 「届いたお皿にひびが入っていました」 *other*; taught 30 written
+e-commerce complaints and 8 neutral ticket lines it found 10 of 20 unseen complaints, 7 before
+(bench/README.md, session 13).
 """
 
 from __future__ import annotations
