@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
-from nlp.vector_text import PLACEHOLDER, distinct_quotes, embedded_texts, without_details
+from nlp.vector_text import PLACEHOLDER, distinct_quotes, embedded_texts, products_of, without_details
 
 SUGGESTION_COLUMNS = ("topic_id", "label", "kind", "proposed_question", "category", "volume", "previous",
                       "growth", "complaint_share", "coverage", "score", "examples", "nearest_faq", "nearest_score",
@@ -250,7 +250,7 @@ def suggest(
     labels = topics.set_index(C.TOPIC_ID)[C.LABEL]
     docs = messages.docs
     texts = docs[C.TEXT].astype(str).to_numpy()
-    products = (docs[C.PRODUCT] if C.PRODUCT in docs.columns else pd.Series(None, index=docs.index)).to_numpy()
+    products = np.asarray(products_of(docs), dtype=object)
     complaint = (docs[C.DOC_TYPE] == C.DocType.COMPLAINT).to_numpy()
     rows = []
     for g in groups:

@@ -19,6 +19,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from nlp.columns import PRODUCT
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PRODUCT_STAND_IN = "商品"
 PLACEHOLDER = re.compile(r"<[A-Z_]+>")  # nlp.pii's typed placeholders: <EMAIL>, <CARD>, <ORDER> ...
@@ -58,7 +64,7 @@ def distinct_quotes(texts: Iterable[str], products: Iterable[object] | None = No
         if n is not None and len(kept) >= n:
             break
         quote = without_details(text)
-        gist = _bigrams(embedded_texts([quote], [product])[0])
+        gist = _bigrams(_product_free(quote, product))
         if any(len(gist & other) >= _SAME_GIST * len(gist | other) for other in seen):
             continue
         kept.append(quote)
@@ -69,8 +75,13 @@ def distinct_quotes(texts: Iterable[str], products: Iterable[object] | None = No
 def embedded_texts(texts: Sequence[str], products: Sequence[object]) -> list[str]:
     """Each text as it is embedded: without detail-only sentences, its own product's name (`products[i]`,
     from the record; names under two characters left alone) replaced by 商品."""
-    out = []
-    for text, product in zip(texts, products, strict=True):
-        text = without_details(text)
-        out.append(text.replace(product, PRODUCT_STAND_IN) if isinstance(product, str) and len(product) >= 2 else text)
-    return out
+    return [_product_free(without_details(t), p) for t, p in zip(texts, products, strict=True)]
+
+
+def _product_free(text: str, product: object) -> str:
+    return text.replace(product, PRODUCT_STAND_IN) if isinstance(product, str) and len(product) >= 2 else text
+
+
+def products_of(frame: pd.DataFrame) -> list[object]:
+    """Each row's product (columns.PRODUCT), None for all when the frame has no such column."""
+    return frame[PRODUCT].tolist() if PRODUCT in frame.columns else [None] * len(frame)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import columns as C
-from nlp.vector_text import distinct_quotes
+from nlp.vector_text import distinct_quotes, products_of
 
 # per-topic summary columns (beyond columns.TOPIC_COLUMNS)
 COUNT, PREVIOUS, CHANGE, CHANGE_PCT, IS_NEW, TREND, QUOTES = (
@@ -72,8 +72,7 @@ def quotes(members: pd.DataFrame, n: int = 3, quote_chars: tuple[int, int] = (12
     ranked = members.assign(_ok=members[C.TEXT].str.len().between(lo, hi)).sort_values(
         ["_ok", CENTRALITY], ascending=False
     )
-    products = ranked[C.PRODUCT] if C.PRODUCT in ranked.columns else None
-    return distinct_quotes(ranked[C.TEXT], products, n)
+    return distinct_quotes(ranked[C.TEXT], products_of(ranked), n)
 
 
 def _is_new(count: int, earlier: int, min_count: int) -> bool:

@@ -14,7 +14,7 @@ from nlp import columns as C
 from nlp.embed import Embedder
 from nlp.prepare import text_hash
 from nlp.tokenize import TOKENIZER_VERSION, tokenize
-from nlp.vector_text import embedded_texts
+from nlp.vector_text import embedded_texts, products_of
 from pipeline.calendar import Span, last_complete_data_week
 from store import repo
 from store.db import session_scope
@@ -50,8 +50,7 @@ def vector_texts(docs: pd.DataFrame) -> pd.DataFrame:
     """`docs` (text, text hash, product when it has that column) as they are embedded: without their own
     product's name or detail-only sentences (nlp/vector_text.py), hashed again where that changed them."""
     texts = docs[C.TEXT].astype(str).tolist()
-    products = docs[C.PRODUCT].tolist() if C.PRODUCT in docs.columns else [None] * len(texts)
-    masked = embedded_texts(texts, products)
+    masked = embedded_texts(texts, products_of(docs))
     if masked == texts:
         return docs
     hashes = [h if m == t else text_hash(m) for t, m, h in zip(texts, masked, docs[C.TEXT_HASH], strict=True)]
