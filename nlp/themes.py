@@ -105,8 +105,7 @@ def describe_themes(
         top = np.argsort(-w, kind="stable")[:THEME_WORDS]
         ranked.append([str(vocabulary[i]) for i in top if w[i] > 0])
     # a theme's two nouns must stand together in its messages; its predicate need not (its words spread)
-    vocabulary_list = [str(w) for w in vocabulary]
-    pairs = [cooccurring(doc_terms[np.flatnonzero(theme == t)], vocabulary_list) for t in ids.tolist()]
+    pairs = cooccurring(doc_terms, [str(w) for w in vocabulary], theme, ids.tolist())
     names = distinct_names(ranked, product_names, prefix="テーマ", predicate_words=THEME_WORDS, pair_together=pairs)
     topic_sizes = pd.Series(assigned[assigned != OUTLIER]).value_counts()
     rows = []

@@ -227,20 +227,26 @@ def _representative(
 TOGETHER = 0.2
 
 
-def cooccurring(doc_terms: sp.csr_matrix, vocabulary: Sequence[str]) -> Together:
-    """Whether two words stand in one of the documents (`doc_terms` rows: one group's term counts) often
-    enough to name the group together; a word the vocabulary lacks is not judged."""
-    present = sp.csc_matrix(doc_terms > 0)
+def cooccurring(
+    doc_terms: sp.csr_matrix, vocabulary: Sequence[str], groups: np.ndarray, ids: Sequence[int]
+) -> list[Together]:
+    """Per group of `ids` (`groups`: group per document row of `doc_terms`), whether two words stand in
+    one of its documents often enough to name it together; a word the vocabulary lacks is not judged. The
+    vocabulary's index and the presence matrix are built once for every group."""
+    present = sp.csr_matrix(doc_terms > 0)
     index = {w: i for i, w in enumerate(vocabulary)}
 
-    def together(noun: str, predicate: str) -> bool:
-        a, b = index.get(noun), index.get(predicate)
-        if a is None or b is None:
-            return True
-        holding = present[:, a]
-        return holding.nnz == 0 or holding.multiply(present[:, b]).nnz >= TOGETHER * holding.nnz
+    def check(rows: sp.csc_matrix) -> Together:
+        def together(noun: str, predicate: str) -> bool:
+            a, b = index.get(noun), index.get(predicate)
+            if a is None or b is None:
+                return True
+            holding = rows[:, a]
+            return holding.nnz == 0 or holding.multiply(rows[:, b]).nnz >= TOGETHER * holding.nnz
 
-    return together
+        return together
+
+    return [check(sp.csc_matrix(present[np.flatnonzero(groups == g)])) for g in ids]
 
 
 def describe_topics(
@@ -260,7 +266,7 @@ def describe_topics(
     together = None
     if doc_terms is not None:
         vocabulary = model.vectorizer_model.get_feature_names_out().tolist()
-        together = [cooccurring(doc_terms[np.flatnonzero(assigned == t)], vocabulary) for t in ids]
+        together = cooccurring(doc_terms, vocabulary, assigned, ids)
     labels = distinct_names(ranked, product_names, together=together)
     rows = []
     for topic, words, label in zip(ids, ranked, labels, strict=True):

@@ -1,5 +1,7 @@
 """Topic and theme names as a product manager would write them (issue #13), from real c-TF-IDF word lists."""
 
+import numpy as np
+
 from nlp.names import distinct_names, keywords, name
 from nlp.tokenize import tokenize
 
@@ -82,7 +84,8 @@ def _together_in(messages: list[str]):
 
     vectorizer = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False)
     counts = vectorizer.fit_transform(" ".join(tokenize(m)) for m in messages)
-    return cooccurring(counts, vectorizer.get_feature_names_out().tolist())
+    one_group = np.zeros(counts.shape[0], dtype=int)
+    return cooccurring(counts, vectorizer.get_feature_names_out().tolist(), one_group, [0])[0]
 
 
 def test_a_predicate_names_a_subtopic_only_where_its_messages_say_it_with_the_noun():
