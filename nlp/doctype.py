@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nlp.columns import DocType
+from nlp.tokenize import plain_negatives
 
 if TYPE_CHECKING:
     from nlp.typing_model import TypingModel
@@ -126,8 +127,6 @@ def _cached_cue_counts(text: str) -> tuple[int, ...]:
 
 
 def _cue_counts(text: str) -> tuple[int, ...]:
-    from nlp.tokenize import plain_negatives
-
     scores = dict.fromkeys(DOC_TYPES, 0)
     for sentence in sentences(text):
         _score_sentence(sentence, scores)

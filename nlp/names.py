@@ -94,11 +94,10 @@ def name(
     adjectives = [w for w in ranked[:NAME_WORDS] if together is not None and _is_complaint_adjective(w)]
     phrases = _phrases(ranked, [*negated, *adjectives])
     if phrases:
-        predicate = next(
-            (p for p in [*negated, *adjectives] if together is None or together(_phrases(ranked, [p])[0], p)), None
-        )
-        if predicate:
-            return f"{_phrases(ranked, [predicate])[0]}：{predicate}"
+        for predicate in [*negated, *adjectives]:
+            head = _phrases(ranked, [predicate])[0]  # phrases holds none inside any predicate: never empty
+            if together is None or together(head, predicate):
+                return f"{head}：{predicate}"
         pair = _said_together(phrases, pair_together)
         verdict = _verdict_noun(pair, together)
         if verdict:  # 「品質：不満」, not 「不満・品質」
