@@ -80,6 +80,7 @@ def cmd_retype(args: argparse.Namespace) -> int:
 
 def cmd_teach(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
+    from pipeline.classify import lines_of
     from pipeline.teach import taught_lines, teach
 
     if args.list:
@@ -91,11 +92,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
         return 2
     redactor = make_redactor(_settings().order_patterns)
     try:
-        if args.path == "-":
-            taught = teach(_engine(), sys.stdin, "stdin", redactor)
-        else:
-            with open(args.path, encoding="utf-8-sig", errors="replace") as lines:
-                taught = teach(_engine(), lines, args.path, redactor)
+        taught = teach(_engine(), lines_of(args.path, sys.stdin), redactor)
     except OSError as exc:
         print(f"koe: {args.path}: {exc.strerror}", file=sys.stderr)
         return 2

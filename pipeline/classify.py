@@ -24,6 +24,12 @@ class Typed:
     text: str  # normalized and redacted: what koe stores and shows
 
 
+def lines_of(path: str, stdin: Iterable[str]) -> Iterator[TextRow | Reject]:
+    """One row per non-blank line of a text file, or of stdin for `-`, numbered `path:line` (`koe teach`
+    reads its type<TAB>text lines this way, whatever the file's extension)."""
+    return _rows_of_lines(stdin, "stdin") if path == "-" else _rows_of_text_file(path)
+
+
 def _rows_of_lines(lines: Iterable[str], origin: str) -> Iterator[TextRow | Reject]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -37,11 +43,9 @@ def _rows_of_text_file(path: str) -> Iterator[TextRow | Reject]:
 
 def rows_of(path: str, stdin: Iterable[str], mapping: dict[str, str] | None = None) -> Iterator[TextRow | Reject]:
     """`-`: stdin, one message per line; an export (CSV/TSV/JSONL/XLSX): its text column; else lines."""
-    if path == "-":
-        return _rows_of_lines(stdin, "stdin")
-    if Path(path).suffix.lower() in FORMATS:
+    if path != "-" and Path(path).suffix.lower() in FORMATS:
         return read_texts(path, mapping)
-    return _rows_of_text_file(path)
+    return lines_of(path, stdin)
 
 
 def classify_rows(

@@ -21,6 +21,7 @@ from nlp.columns import DocType
 from nlp.pii import Redactor
 from nlp.prepare import prepare, text_hash
 from reports.notes import TYPE_NAMES
+from sources.files import TextRow
 from sources.records import Reject
 from store import repo
 from store.db import session_scope
@@ -52,7 +53,7 @@ def taught_lines(engine: Engine) -> list[tuple[str, str]]:
 
 def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     """One `type<TAB>text` line; a Reject (never quoting the line) when it is not one."""
-    kind, tab, text = line.rstrip("\r\n").partition("\t")
+    kind, tab, text = line.partition("\t")
     if not tab or not text.strip():
         return Reject(origin, "expected type<TAB>text, as koe classify prints")
     doc_type = _TYPES.get(kind.strip().lstrip("\ufeff"))  # a spreadsheet saves the file with a BOM
@@ -61,14 +62,12 @@ def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     return doc_type, text
 
 
-def teach(engine: Engine, lines: Iterable[str], origin: str, redactor: Redactor) -> Taught:
-    """Store the types of `lines` (numbered from 1 under `origin`); the last line of a text wins."""
+def teach(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) -> Taught:
+    """Store the types of `rows` (pipeline.classify.lines_of: one per line); the last line of a text wins."""
     taught: dict[str, tuple[str, str]] = {}
     rejected = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        parsed = parse_line(line, f"{origin}:{number}")
+    for row in rows:
+        parsed = row if isinstance(row, Reject) else parse_line(row.body, row.origin)
         if isinstance(parsed, Reject):
             rejected.append(parsed)
             continue
@@ -76,7 +75,7 @@ def teach(engine: Engine, lines: Iterable[str], origin: str, redactor: Redactor)
         try:
             text = prepare(body, redactor=redactor).text
         except ValueError as exc:
-            rejected.append(Reject(f"{origin}:{number}", str(exc)))
+            rejected.append(Reject(row.origin, str(exc)))
             continue
         taught[text_hash(text)] = (text, doc_type.value)
     if taught:
