@@ -123,11 +123,20 @@ def _verdict_noun(pair: Sequence[str], together: Together | None) -> str | None:
     stands with the other in the messages; only where that can be checked (subtopics)."""
     if together is None or len(pair) != 2:
         return None
-    verdicts = [p for p in pair if _is_complaint_word(p)]
+    verdicts = [p for p in pair if _is_complaint_word(p) or _is_complaint_stem(p)]
     if len(verdicts) != 1:
         return None
     other = pair[1] if verdicts[0] == pair[0] else pair[0]
     return verdicts[0] if together(other, verdicts[0]) else None
+
+
+@lru_cache(maxsize=4096)
+def _is_complaint_stem(word: str) -> bool:
+    """A 形状詞 the lexicon lists only with its copula (雑で, 雑な): 「梱包が雑で」 tokenizes to 梱包 + 雑, and
+    the demo's subtopic was named 「雑・梱包」."""
+    from nlp.tokenize import lemma_words
+
+    return lemma_words(word) == [f"{word}/形状詞"] and _is_complaint_word(f"{word}で")
 
 
 @lru_cache(maxsize=4096)

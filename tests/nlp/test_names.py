@@ -123,6 +123,11 @@ def test_a_noun_that_is_the_complaint_itself_comes_second():
     transit = ["配送中に破損したようで、バラバラの状態で届きました。", "配送中に破損していました。"]
     assert name(["破損", "配送中", "バラバラ"], together=_together_in(transit)) == "配送中：破損"
     assert name(["破損", "配送中", "バラバラ"]) == "破損・配送中"  # a theme: nothing to check against
+    # a 形状詞 the lexicon knows with its copula (雑で): the demo's 「雑・梱包」
+    packing = ["梱包が雑で、土鍋がへこんだ状態で届きました。", "梱包が雑です。"]
+    assert name(["雑", "梱包", "へこむ"], together=_together_in(packing)) == "梱包：雑"
+    careful = ["梱包が丁寧で、すぐに届きました。", "梱包が丁寧です。"]  # 丁寧 is no complaint
+    assert name(["丁寧", "梱包", "届く"], together=_together_in(careful)) == "丁寧・梱包"
     apart = ["品質がとても良いです。", "不満はないです。"]  # never said together
     assert name(["不満", "品質"], together=_together_in(apart)) == "不満・品質"
 
