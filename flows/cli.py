@@ -81,7 +81,7 @@ def cmd_retype(args: argparse.Namespace) -> int:
 def cmd_teach(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
     from pipeline.classify import lines_of
-    from pipeline.teach import taught_lines, teach
+    from pipeline.teach import forget, taught_lines, teach
 
     if args.list:
         for doc_type, text in taught_lines(_engine()):
@@ -92,14 +92,14 @@ def cmd_teach(args: argparse.Namespace) -> int:
         return 2
     redactor = make_redactor(_settings().order_patterns)
     try:
-        taught = teach(_engine(), lines_of(args.path, sys.stdin), redactor)
+        done = (forget if args.forget else teach)(_engine(), lines_of(args.path, sys.stdin), redactor)
     except OSError as exc:
         print(f"koe: {args.path}: {exc.strerror}", file=sys.stderr)
         return 2
-    for reject in taught.rejected:
-        print(f"rejected {reject}", file=sys.stderr)
-    print(taught.summary())
-    return 0 if taught.counts else 1
+    for problem in done.problems():
+        print(problem, file=sys.stderr)
+    print(done.summary())
+    return 0 if done else 1
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -402,6 +402,9 @@ def parser() -> argparse.ArgumentParser:
     )
     teach.add_argument("path", nargs="?", help="a file of type<TAB>text lines (type: complaint ... or 苦情 ...), or -")
     teach.add_argument("--list", action="store_true", help="print what was taught, as type<TAB>text lines")
+    teach.add_argument(
+        "--forget", action="store_true", help="remove the lessons of PATH's lines (as --list prints them, or texts)"
+    )
     teach.set_defaults(func=cmd_teach)
     sub.add_parser(
         "retype", help="type every stored message again with the current typer (after an upgrade or retraining)"

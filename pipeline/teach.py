@@ -2,11 +2,11 @@
 
 The input is what `koe classify` prints, edited: one `type<TAB>text` line per message, the type in English
 (complaint) or as the reports name it (苦情). Each text is normalized and redacted as ingest does, then
-stored (a text taught again takes its new type); the next report, or `koe retype`, types the store's
-messages with a model that learnt from them (pipeline/typing.py). Why: koe's model learnt from hotel
-reviews, and typed plain e-commerce tickets 「届いたお皿にひびが入っていました」 *other*; taught 30 written
-e-commerce complaints and 8 neutral ticket lines it found 10 of 20 unseen complaints, 7 before
-(bench/README.md, session 13).
+stored (a text taught again takes its new type; `koe teach --forget` removes a lesson); the next report,
+or `koe retype`, types the store's messages with a model that learnt from them (pipeline/typing.py). Why:
+koe's model learnt from hotel reviews, and typed plain e-commerce tickets 「届いたお皿にひびが入っていました」
+*other*; taught 30 written e-commerce complaints and 8 neutral ticket lines it found 10 of 20 unseen
+complaints, 7 before (bench/README.md, session 13).
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ class Taught:
     counts: Counter[str] = field(default_factory=Counter)  # stored messages per type
     rejected: list[Reject] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def problems(self) -> list[str]:
+        return [f"rejected {r}" for r in self.rejected]
+
     def summary(self) -> str:
         if not self.counts:
             return "学習に使える行はありませんでした。"
@@ -43,6 +49,26 @@ class Taught:
             f"{sum(self.counts.values()):,} 件の分類を覚えました（{said}）。"
             "次のレポート（または koe retype）から、この店舗の分類モデルに反映されます。"
         )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    count: int = 0  # taught messages removed
+    not_taught: list[str] = field(default_factory=list)  # origins (file:line) of lines no lesson holds
+    rejected: list[Reject] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def problems(self) -> list[str]:
+        """Bad lines, then lines no lesson holds (by file:line, never quoted)."""
+        missing = [f"{origin}: not taught (koe teach --list shows what is)" for origin in self.not_taught]
+        return [f"rejected {r}" for r in self.rejected] + missing
+
+    def summary(self) -> str:
+        if not self.count:
+            return "忘れる分類はありませんでした（koe teach --list で覚えている行を確認できます）。"
+        return f"{self.count:,} 件の分類を忘れました。次のレポート（または koe retype）から分類モデルに反映されます。"
 
 
 def taught_lines(engine: Engine) -> list[tuple[str, str]]:
@@ -60,6 +86,36 @@ def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     if doc_type is None:
         return Reject(origin, f"unknown type: use one of {_KNOWN}")
     return doc_type, text
+
+
+def _forgotten_text(line: str, origin: str) -> str | Reject:
+    """The text of a line to forget: `type<TAB>text` as `koe teach --list` prints it, or the text alone."""
+    if "\t" not in line:
+        return line
+    parsed = parse_line(line, origin)
+    return parsed if isinstance(parsed, Reject) else parsed[1]
+
+
+def forget(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) -> Forgotten:
+    """Remove the lessons of `rows` (a wrong correction, a line taught by mistake): the store's typer is
+    trained again without them, and back to the shipped one when none is left (pipeline/typing.py)."""
+    wanted: dict[str, list[str]] = {}  # text hash -> origins of the lines asking for it
+    rejected = []
+    for row in rows:
+        text = row if isinstance(row, Reject) else _forgotten_text(row.body, row.origin)
+        if isinstance(text, Reject):
+            rejected.append(text)
+            continue
+        try:
+            prepared = prepare(text, redactor=redactor).text  # as taught: --list prints it redacted already
+        except ValueError as exc:
+            rejected.append(Reject(row.origin, str(exc)))
+            continue
+        wanted.setdefault(text_hash(prepared), []).append(row.origin)
+    with session_scope(engine) as session:
+        found = repo.forget_types(session, wanted) if wanted else set()
+    missing = [origin for h, origins in wanted.items() if h not in found for origin in origins]
+    return Forgotten(len(found), missing, rejected)
 
 
 def teach(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) -> Taught:

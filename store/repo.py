@@ -267,6 +267,15 @@ def teach_types(session: Session, taught: Mapping[str, tuple[str, str]]) -> int:
     return len(taught)
 
 
+def forget_types(session: Session, hashes: Iterable[str]) -> set[str]:
+    """Remove taught types by text hash; returns the hashes that were taught (and are now forgotten)."""
+    found: set[str] = set()
+    for part in _chunks(list(dict.fromkeys(hashes))):
+        found.update(session.scalars(select(TaughtType.text_hash).where(TaughtType.text_hash.in_(part))))
+        session.execute(delete(TaughtType).where(TaughtType.text_hash.in_(part)))
+    return found
+
+
 def taught_types(session: Session) -> list[tuple[str, str]]:
     """(text, type) of every taught message, oldest first: the same list gives the same model version."""
     rows = session.execute(

@@ -352,5 +352,25 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
             "other\t届いたお皿にひびが入っていました。",
         ]
     )
+    # forgetting: a line as --list printed it (redacted), a bare text, and a line never taught
+    wrong = tmp_path / "wrong.tsv"
+    wrong.write_text(
+        "complaint\tボタンが取れていました。連絡先は <EMAIL> です\n靴のかかとがすぐに剥がれました。\n"
+        "other\t佐藤花子です。在庫はありますか\n",
+        encoding="utf-8",
+    )
+    forgot = koe("teach", "--forget", str(wrong), db=db)
+    assert forgot.returncode == 0, forgot.stderr
+    assert forgot.stdout.startswith("2 件の分類を忘れました")
+    assert forgot.stderr.splitlines() == [f"{wrong}:3: not taught (koe teach --list shows what is)"]
+    assert "佐藤" not in forgot.stderr + forgot.stdout
+    assert koe("teach", "--list", db=db).stdout.splitlines() == ["other\t届いたお皿にひびが入っていました。"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(complaints[1] + "\n"))
+    assert koe("classify", "-", db=db).stdout.split("\t")[0] == "other"  # as before it was taught
+    monkeypatch.setattr("sys.stdin", io.StringIO("その他\t届いたお皿にひびが入っていました。\n"))
+    assert koe("teach", "--forget", "-", db=db).returncode == 0
+    assert koe("teach", "--list", db=db).stdout == ""
+    monkeypatch.setattr("sys.stdin", io.StringIO("その他\t届いたお皿にひびが入っていました。\n"))
+    assert koe("teach", "--forget", "-", db=db).returncode == 1  # nothing left to forget
     assert koe("teach", db=db).returncode == 2
     assert koe("teach", str(tmp_path / "nope.tsv"), db=db).returncode == 2
