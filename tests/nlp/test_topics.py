@@ -148,3 +148,18 @@ def test_theme_count_scales_with_the_topics():
     from nlp.themes import theme_count
 
     assert [theme_count(n) for n in (3, 11, 30, 151, 900)] == [3, 4, 7, 15, 20]
+
+
+def test_a_small_themes_subtopic_joins_the_theme_it_is_closest_to():
+    """rehome_small: a pair made by average linkage gives up the subtopic that is closer to another theme's
+    messages (the demo's tracking subtopic, paired with the cart failure); no theme is emptied and a
+    theme of more than `small` subtopics keeps its own."""
+    from nlp.themes import rehome_small
+
+    delivery = np.array([[1.0, 0.1, 0.0], [1.0, -0.1, 0.0], [1.0, 0.0, 0.1]]) * 10  # three alike, many messages
+    tracking, cart = np.array([0.7, 0.0, 0.7]), np.array([0.0, 0.0, 1.0])
+    sums = np.vstack([delivery, tracking, cart])
+    moved = rehome_small(sums, np.array([0, 0, 0, 1, 1]), small=2)
+    assert moved.tolist() == [0, 0, 0, 0, 1]  # tracking joins delivery, cart stays a theme of its own
+    assert rehome_small(sums, np.array([0, 0, 0, 1, 1]), small=1).tolist() == [0, 0, 0, 1, 1]  # off
+    assert rehome_small(sums[3:], np.array([0, 1]), small=2).tolist() == [0, 1]  # singletons never move
