@@ -37,6 +37,7 @@ _URL_SECRET = re.compile(
     re.IGNORECASE,
 )
 _URL_RANDOM_SEGMENT = re.compile(r"/[A-Za-z0-9_\-]{24,}(?:/|$|\?)")
+_URL_PATH_SEGMENTS = re.compile(r"[/?#]")
 PHONE = re.compile(
     _NOT_DIGIT_BEFORE
     + r"(?:"
@@ -129,6 +130,13 @@ MEMBER_ID = re.compile(
     r"@?[A-Za-z0-9][A-Za-z0-9._\-]{2,39}",
     re.IGNORECASE,
 )
+# identity documents and other official numbers after their label: 「免許証番号 123456789012」「パスポート番号
+# TK1234567」
+LABELLED_ID = re.compile(
+    r"(?:(?:運転)?免許証?番号|パスポート番号|旅券番号|(?:健康)?保険証の?(?:記号)?番号|被保険者番号|基礎年金番号"
+    r"|在留カード番号|社員番号|学籍番号)\s*(?:は|[:：])?\s*[A-Za-z]{0,3}\d(?:[\s\-]?\d){3,19}",
+    re.IGNORECASE,
+)
 LINE_ID = re.compile(r"(?:LINE|ライン)\s*(?:の\s*)?ID\s*(?:は|[:：])?\s*@?[A-Za-z0-9._\-]{3,20}", re.IGNORECASE)
 IP_ADDRESS = re.compile(r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9.])")
 _DATE = (
@@ -205,10 +213,21 @@ def _redact_phones(text: str) -> str:
     return PHONE.sub(repl, text)
 
 
+def _identifying_segment(segment: str) -> bool:
+    """A path segment that names one customer's order, receipt or session: ten digits or more
+    (/orders/250-1234567-1234567), or twelve characters or more mixing digits and letters
+    (/orders/8f3a9c2e7b1d4e6f). A product page's short id (/items/B08XYZ1234) is not one."""
+    digits = sum(ch.isdigit() for ch in segment)
+    letters = sum(ch.isalpha() for ch in segment)
+    return digits >= 10 or (len(segment) >= 12 and digits >= 3 and letters >= 3)
+
+
 def _redact_urls(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         url = m.group()
-        return "<URL>" if _URL_SECRET.search(url) or _URL_RANDOM_SEGMENT.search(url) else url
+        path = url.split("/", 3)[3] if url.count("/") >= 3 else ""  # after scheme://host/
+        secret = _URL_SECRET.search(url) or _URL_RANDOM_SEGMENT.search(url)
+        return "<URL>" if secret or any(map(_identifying_segment, _URL_PATH_SEGMENTS.split(path))) else url
 
     return URL.sub(repl, text)
 
@@ -235,6 +254,7 @@ class Redactor:
         text = BANK_ACCOUNT.sub("<ACCOUNT>", text)
         text = LINE_ID.sub("<LINE_ID>", text)
         text = MEMBER_ID.sub("<MEMBER_ID>", text)
+        text = LABELLED_ID.sub("<ID>", text)
         text = TRACKING.sub("<TRACKING>", text)
         text = CARD_DETAILS.sub("<CARD>", text)
         text = PASSWORD.sub("<PASSWORD>", text)

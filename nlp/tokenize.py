@@ -15,7 +15,7 @@ from importlib import resources
 
 # Bump when the filter, stopwords or splitting change: cached tokens of older versions are recomputed.
 # tests/nlp/test_tokenize.py fingerprints what the tokens depend on and fails until the version is bumped.
-TOKENIZER_VERSION = "unidic-lite-phrases3"
+TOKENIZER_VERSION = "unidic-lite-phrases4"
 
 # fugashi segfaults on a single ~1.4M-character string (ARCHITECTURE.md); BERTopic's c-TF-IDF joins whole topics.
 MAX_PIECE_CHARS = 10_000
@@ -27,7 +27,8 @@ _KEEP_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 _DROP_NONINDEPENDENT = {"名詞", "形容詞"}
 # <EMAIL> etc. from nlp.pii are not words, nor the label a customer put before the value (電話番号, 連絡先は,
 # カード番号): pasted contact details named demo topics 「到着・電話番号」 (issue #13)
-_PLACEHOLDER = re.compile(r"(?:[一-龥々ァ-ヴー]{1,8}\s?(?:は|:|：)?\s?)?<[A-Z]+>")
+# (<MEMBER_ID>, <LINE_ID> were read as the words MEMBER, ID and LINE until 2026-12-03: [A-Z_], not [A-Z])
+_PLACEHOLDER = re.compile(r"(?:[一-龥々ァ-ヴー]{1,8}\s?(?:は|:|：)?\s?)?<[A-Z_]+>")
 _ONLY_SYMBOLS = re.compile(r"^[\W_ー〜~]+$")
 _KATAKANA = re.compile(r"^[ァ-ヴー]+$")
 

@@ -94,6 +94,10 @@ FORMATS: list[tuple[str, Callable[[random.Random], str], str]] = [
     ("my number labelled", lambda r: f"マイナンバーは{_d(r, 4)} {_d(r, 4)} {_d(r, 4)}", "{v}です"),
     ("name form", lambda r: f"フリガナ：{r.choice(KANA_NAMES)}", "{v}"),
     ("name opening", lambda r: r.choice(SURNAMES), "{v}です。注文の件で連絡しました"),
+    # session 14
+    ("order url", lambda r: f"https://shop.example.jp/orders/{r.getrandbits(64):016x}", "{v} の注文です"),
+    ("licence", lambda r: f"免許証番号 {_d(r, 12)}", "{v} で本人確認しました"),
+    ("passport", lambda r: f"パスポート番号 {r.choice(['TK', 'TR', 'MZ'])}{_d(r, 7)}", "{v} です"),
 ]  # fmt: skip
 
 NEAR_MISS_MAKERS: list[Callable[[random.Random], str]] = [
@@ -150,6 +154,6 @@ def secrets_of(kind: str, value: str) -> list[str]:
         return [value.removeprefix("京都市中京区")]
     if kind.startswith("name"):
         return value.split() if " " in value else [value]
-    if kind == "order yahoo":
-        return [value]
+    if kind in ("order yahoo", "order url"):
+        return [value.rsplit("/", 1)[-1]]
     return [re.sub(r"\D", "", value)]

@@ -1,4 +1,4 @@
-"""End to end: 736 personal values (46 formats) planted in real customer requests, ingested and analysed as a weekly
+"""End to end: 784 personal values (49 formats) planted in real customer requests, ingested and analysed as a weekly
 run does (topics, FAQ gaps, report, CSVs, saved models). None may appear in any table of the store, any
 file under the output folder, or what the run printed (issue #17)."""
 
