@@ -110,6 +110,21 @@ def test_tickets_are_not_reviews(typer, text, expected):
         ("期限切れのクーポンは使えますか。", Q),
         ("送料が高すぎず助かりました。", P),
         ("領収書の発行をお願いします。", R),
+        # 2026-12-03: damage, wrong items, billing and broken promises the lexicon did not list
+        ("箱がつぶれた状態で届きました。", C),
+        ("使い始めてすぐにボタンが取れました。", C),
+        ("袋に穴が開いていて中身がこぼれていました。", C),
+        ("同じ注文で2回請求されています。", C),
+        ("注文した色と違う色が届きました。", C),
+        ("注文から2週間経ってもまだ発送されていません。", C),
+        ("キャンセルしたはずなのに商品が発送されました。", C),
+        ("配送料が事前の案内より高かったです。", C),
+        ("ログインするたびにパスワードを求められて面倒です。", C),
+        ("予約が取れました。ありがとうございます。", P),  # 取れ without a part that came off
+        ("漏れなく対応していただき助かりました。", P),  # a negated 漏れ
+        ("ご面倒をおかけしますが、交換をお願いします。", R),  # courtesy, not a verdict
+        ("手書きのメッセージが嬉しかったです。", P),  # 嬉しかった, not only 嬉しい
+        ("前回と同じ住所に送ってください。", R),
     ],
 )
 def test_plain_e_commerce_complaints_in_tickets(typer, text, expected):
