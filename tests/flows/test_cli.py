@@ -300,7 +300,7 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
     import io
 
     db = tmp_path / "koe.db"
-    complaints = ["届いたお皿にひびが入っていました。", "靴のかかとがすぐに剥がれました。"]
+    complaints = ["届いたお皿にひびが入っていました。", "届いた時には花がしおれていました。"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(complaints) + "\n"))
     before = koe("classify", "-", db=db).stdout.splitlines()
     assert [line.split("\t")[0] for line in before] == ["other", "other"]
@@ -347,7 +347,7 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
     listed = koe("teach", "--list", db=db).stdout.splitlines()
     assert sorted(listed) == sorted(
         [
-            "complaint\t靴のかかとがすぐに剥がれました。",
+            "complaint\t届いた時には花がしおれていました。",
             "complaint\tボタンが取れていました。連絡先は <EMAIL> です",
             "other\t届いたお皿にひびが入っていました。",
         ]
@@ -355,7 +355,7 @@ def test_a_lead_teaches_corrected_types_and_the_store_types_by_them(tmp_path, ko
     # forgetting: a line as --list printed it (redacted), a bare text, and a line never taught
     wrong = tmp_path / "wrong.tsv"
     wrong.write_text(
-        "complaint\tボタンが取れていました。連絡先は <EMAIL> です\n靴のかかとがすぐに剥がれました。\n"
+        "complaint\tボタンが取れていました。連絡先は <EMAIL> です\n届いた時には花がしおれていました。\n"
         "other\t佐藤花子です。在庫はありますか\n",
         encoding="utf-8",
     )
