@@ -81,11 +81,18 @@ def cmd_retype(args: argparse.Namespace) -> int:
 def cmd_teach(args: argparse.Namespace) -> int:
     from nlp.pii import make_redactor
     from pipeline.classify import lines_of
-    from pipeline.teach import forget, taught_lines, teach
+    from pipeline.teach import forget, suggestions, taught_lines, teach
 
-    if args.list:
-        for doc_type, text in taught_lines(_engine()):
+    suggest = args.suggest is not False  # --suggest [N]; N None: the default count
+    if args.list or suggest:
+        lines = taught_lines(_engine()) if args.list else suggestions(_engine(), args.suggest)
+        for doc_type, text in lines:
             print(f"{doc_type}\t{text}")
+        if suggest:
+            print(
+                f"koe: {len(lines)} messages koe is least sure of: fix the type column, then koe teach FILE",
+                file=sys.stderr,
+            )
         return 0
     if not args.path:
         print("koe: teach needs a file of type<TAB>text lines, - for stdin, or --list", file=sys.stderr)
@@ -404,6 +411,15 @@ def parser() -> argparse.ArgumentParser:
     teach.add_argument("--list", action="store_true", help="print what was taught, as type<TAB>text lines")
     teach.add_argument(
         "--forget", action="store_true", help="remove the lessons of PATH's lines (as --list prints them, or texts)"
+    )
+    teach.add_argument(
+        "--suggest",
+        type=int,
+        nargs="?",
+        default=False,
+        const=None,
+        metavar="N",
+        help="print the N messages of the last days koe is least sure how to type, as type<TAB>text lines",
     )
     teach.set_defaults(func=cmd_teach)
     sub.add_parser(

