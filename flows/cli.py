@@ -179,6 +179,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  uv run koe weekly                                  # this report again (the data's last week, {week})")
     print("  uv run koe release-check --release サイトリニューアル  # did complaints rise after the redesign?")
     print("  uv run koe faq gaps                                # questions the FAQ does not answer")
+    print("  uv run koe teach --suggest                         # messages whose type koe doubts: fix, teach back")
     print(f"topics CSV: {outputs.csv}")
     print(outputs.html)
     return 0
