@@ -12,7 +12,7 @@ complaints, 7 before (bench/README.md, session 13).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -120,12 +120,35 @@ def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
     return doc_type, text
 
 
-def _forgotten_text(line: str, origin: str) -> str | Reject:
-    """The text of a line to forget: `type<TAB>text` as `koe teach --list` prints it, or the text alone."""
-    if "\t" not in line:
-        return line
-    parsed = parse_line(line, origin)
-    return parsed if isinstance(parsed, Reject) else parsed[1]
+def _forgotten_line(line: str, origin: str) -> tuple[DocType | None, str] | Reject:
+    """A line to forget: `type<TAB>text` as `koe teach --list` prints it, or the text alone."""
+    return (None, line) if "\t" not in line else parse_line(line, origin)
+
+
+@dataclass(frozen=True)
+class _Line:
+    origin: str
+    doc_type: DocType | None
+    text: str  # normalized and redacted as ingest does
+
+
+def _lines(
+    rows: Iterable[TextRow | Reject],
+    redactor: Redactor,
+    parse: Callable[[str, str], tuple[DocType | None, str] | Reject],
+) -> Iterator[_Line | Reject]:
+    """Each row parsed and its text prepared as a stored message's (so `--list`'s redacted lines hash as
+    they were taught); a Reject for a bad line."""
+    for row in rows:
+        parsed = row if isinstance(row, Reject) else parse(row.body, row.origin)
+        if isinstance(parsed, Reject):
+            yield parsed
+            continue
+        doc_type, body = parsed
+        try:
+            yield _Line(row.origin, doc_type, prepare(body, redactor=redactor).text)
+        except ValueError as exc:
+            yield Reject(row.origin, str(exc))
 
 
 def forget(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) -> Forgotten:
@@ -133,17 +156,11 @@ def forget(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor)
     trained again without them, and back to the shipped one when none is left (pipeline/typing.py)."""
     wanted: dict[str, list[str]] = {}  # text hash -> origins of the lines asking for it
     rejected = []
-    for row in rows:
-        text = row if isinstance(row, Reject) else _forgotten_text(row.body, row.origin)
-        if isinstance(text, Reject):
-            rejected.append(text)
-            continue
-        try:
-            prepared = prepare(text, redactor=redactor).text  # as taught: --list prints it redacted already
-        except ValueError as exc:
-            rejected.append(Reject(row.origin, str(exc)))
-            continue
-        wanted.setdefault(text_hash(prepared), []).append(row.origin)
+    for line in _lines(rows, redactor, _forgotten_line):
+        if isinstance(line, Reject):
+            rejected.append(line)
+        else:
+            wanted.setdefault(text_hash(line.text), []).append(line.origin)
     with session_scope(engine) as session:
         found = repo.forget_types(session, wanted) if wanted else set()
     missing = [origin for h, origins in wanted.items() if h not in found for origin in origins]
@@ -154,18 +171,11 @@ def teach(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) 
     """Store the types of `rows` (pipeline.classify.lines_of: one per line); the last line of a text wins."""
     taught: dict[str, tuple[str, str]] = {}
     rejected = []
-    for row in rows:
-        parsed = row if isinstance(row, Reject) else parse_line(row.body, row.origin)
-        if isinstance(parsed, Reject):
-            rejected.append(parsed)
-            continue
-        doc_type, body = parsed
-        try:
-            text = prepare(body, redactor=redactor).text
-        except ValueError as exc:
-            rejected.append(Reject(row.origin, str(exc)))
-            continue
-        taught[text_hash(text)] = (text, doc_type.value)
+    for line in _lines(rows, redactor, parse_line):
+        if isinstance(line, Reject):
+            rejected.append(line)
+        elif line.doc_type is not None:
+            taught[text_hash(line.text)] = (line.text, line.doc_type.value)
     if taught:
         with session_scope(engine) as session:
             repo.teach_types(session, taught)
