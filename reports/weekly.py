@@ -202,7 +202,9 @@ def topics_frame(summary: W.WeeklySummary) -> pd.DataFrame:
     for rank, theme in enumerate(summary.themes.to_dict("records"), start=1):
         rows.append(_csv_row(rank, "テーマ", theme[C.THEME_ID], theme))
         rows += [_csv_row(rank, "サブトピック", theme[C.THEME_ID], topics[t]) for t in theme[C.SUBTOPICS]]
-    return pd.DataFrame(rows, columns=CSV_COLUMNS)
+    frame = pd.DataFrame(rows, columns=CSV_COLUMNS)
+    # ids are whole numbers; a theme row has no topic id, and a column with a gap became floats: 「57.0」
+    return frame.astype({"theme_id": "Int64", "topic_id": "Int64"})
 
 
 CSV_COLUMNS = ["rank", "level", "theme_id", "topic_id", "label", "keywords", "count", "previous", "change",

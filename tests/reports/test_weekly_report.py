@@ -113,6 +113,8 @@ def test_csv_and_markdown(summary, tmp_path):
     ]
     assert frame["level"].tolist() == ["テーマ", "サブトピック", "テーマ", "サブトピック"]
     assert frame["trend"].iloc[0].split()[-3:] == ["2", "2", "2"]
+    ids = path.read_text(encoding="utf-8-sig").splitlines()[2].split(",")[2:4]  # a subtopic's row
+    assert all(i.isdigit() for i in ids), ids  # 「57」, not 「57.0」
     md = report.markdown_digest(summary, tmp_path / "r.html")
     assert "カート：ログインできない \\<i\\>" in md
 
