@@ -13,13 +13,14 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlp.columns import DocType
+from nlp.parallel import map_parts
 from nlp.tokenize import plain_negatives
 
 if TYPE_CHECKING:
@@ -236,10 +237,9 @@ class Typer:
         distinct = list(dict.fromkeys(flat))
         row = {s: i for i, s in enumerate(distinct)}
         at = np.fromiter((row[s] for s in flat), dtype=np.intp, count=len(flat))
-        cues = np.array([[s[t] for t in DOC_TYPES] for s in map(cue_scores, distinct)], dtype=float).reshape(
-            -1, len(DOC_TYPES)
-        )[at]
-        raw = self.model.probabilities(distinct)[at]
+        both = np.array(map_parts(partial(_sentence_scores, self.model), distinct), dtype=float)
+        both = both.reshape(-1, 2 * len(DOC_TYPES))[at]
+        cues, raw = both[:, : len(DOC_TYPES)], both[:, len(DOC_TYPES) :]
         probs = raw.copy()
         praise = DOC_TYPES.index(DocType.PRAISE)
         ticket = np.repeat(
@@ -255,6 +255,13 @@ class Typer:
         probs[unpraised, DOC_TYPES.index(DocType.OTHER)] = 0.0  # ... else other
         bounds = np.concatenate([[0], np.cumsum([len(parts) for parts in split])])
         return _Scored(probs, raw, unpraised, bounds)
+
+
+def _sentence_scores(model: TypingModel, sentences: list[str]) -> list[np.ndarray]:
+    """Per sentence, its cue scores then the model's probabilities (DOC_TYPES order each): the typer's
+    costly part, a batch for one worker (nlp.parallel)."""
+    cues = np.array([[s[t] for t in DOC_TYPES] for s in map(cue_scores, sentences)], dtype=float)
+    return list(np.hstack([cues.reshape(-1, len(DOC_TYPES)), model.probabilities(sentences)]))
 
 
 @dataclass(frozen=True)

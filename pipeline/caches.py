@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 
 from nlp import columns as C
 from nlp.embed import Embedder
+from nlp.parallel import map_parts
 from nlp.prepare import text_hash
-from nlp.tokenize import TOKENIZER_VERSION, tokenize
+from nlp.tokenize import TOKENIZER_VERSION, tokenize_many
 from nlp.vector_text import embedded_texts, products_of
 from pipeline.calendar import Span, last_complete_data_week
 from store import repo
@@ -38,7 +39,8 @@ def tokens_for(engine: Engine, docs: pd.DataFrame) -> list[list[str]]:
     texts = _distinct_texts(docs)
     with session_scope(engine) as session:
         known = repo.cached_tokens(session, list(texts), TOKENIZER_VERSION)
-    fresh = {h: tokenize(t) for h, t in texts.items() if h not in known}
+    unseen = [h for h in texts if h not in known]
+    fresh = dict(zip(unseen, map_parts(tokenize_many, [texts[h] for h in unseen]), strict=True))
     if fresh:
         with session_scope(engine) as session:
             repo.store_tokens(session, fresh, TOKENIZER_VERSION)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from nlp import columns as C
+from nlp.parallel import map_parts
 from nlp.pii import Redactor
 from nlp.prepare import prepare
 from sources.files import read_chunks
@@ -77,6 +79,17 @@ def to_row(record: RawRecord, redactor: Redactor, now: datetime) -> dict:
     }
 
 
+def _rows_of(records: list[RawRecord], redactor: Redactor, now: datetime) -> list[dict | Reject]:
+    """to_row of each record, or its Reject (nothing left of its text): a batch for one worker."""
+    out: list[dict | Reject] = []
+    for record in records:
+        try:
+            out.append(to_row(record, redactor, now))
+        except ValueError as exc:
+            out.append(Reject(record.origin, str(exc)))
+    return out
+
+
 CONFLICT_ATTEMPTS = 3  # two ingests of one export at once: the batch is stored again after the other's
 
 
@@ -99,11 +112,11 @@ def store_records(
     report.rejects.extend(rejects)
     now = datetime.now()
     rows = []
-    for record in records:
-        try:
-            rows.append(to_row(record, redactor, now))
-        except ValueError as exc:
-            report.rejects.append(Reject(record.origin, str(exc)))
+    for row in map_parts(partial(_rows_of, redactor=redactor, now=now), records):
+        if isinstance(row, Reject):
+            report.rejects.append(row)
+        else:
+            rows.append(row)
     for attempt in range(1, CONFLICT_ATTEMPTS + 1):
         try:
             with session_scope(engine) as session:

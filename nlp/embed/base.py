@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
-import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from functools import partial
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+from nlp.parallel import available_cores, map_parts
 
 
 @runtime_checkable
@@ -20,15 +18,6 @@ class Embedder(Protocol):
     cacheable: bool
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def available_cores() -> int:
-    """Cores this process may use. Native backends default to 4 threads and oversubscribe 2 cores
-    (ARCHITECTURE.md: USE ran 75 docs/s with 4 threads vs 1,750 with 2)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def l2_normalize(vectors: np.ndarray) -> np.ndarray:
@@ -44,31 +33,12 @@ def batched(texts: Sequence[str], size: int) -> list[Sequence[str]]:
 # A worker pool's start (spawn, import, weights: ~2 s, once per process) pays off from this many texts.
 MIN_PARALLEL_TEXTS = 1000
 _WORKER_EMBEDDERS: dict[tuple, LazyModelEmbedder] = {}  # in a pool worker: one loaded model per setting
-_POOLS: dict[int, ProcessPoolExecutor] = {}  # in the parent: one pool per size, shared by every embedder of the process
 
 
-def _shared_pool(processes: int):
-    """The process's pool of `processes` workers, started on first use and kept: a weekly run creates an
-    embedder per step, and each paid ~2 s for its own pool (bench/README.md)."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    if processes not in _POOLS:
-        if not _POOLS:
-            atexit.register(_shutdown_pools)  # before interpreter teardown, which a live pool complains about
-        # spawn, not fork: the parent runs BLAS, Prefect and database threads that a fork would copy mid-use
-        _POOLS[processes] = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
-    return _POOLS[processes]
-
-
-def _shutdown_pools() -> None:
-    while _POOLS:
-        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
-
-
-def _embed_in_worker(embedder: LazyModelEmbedder, texts: list[str]) -> np.ndarray:
+def _embed_rows(embedder: LazyModelEmbedder, texts: list[str]) -> list[np.ndarray]:
+    """In a pool worker: the vectors of `texts`, by the worker's one loaded model of these settings."""
     key = (type(embedder), embedder.threads, embedder.batch_size)
-    return _WORKER_EMBEDDERS.setdefault(key, embedder).embed(texts)
+    return list(_WORKER_EMBEDDERS.setdefault(key, embedder).embed(texts))
 
 
 class LazyModelEmbedder:
@@ -111,19 +81,9 @@ class LazyModelEmbedder:
         return l2_normalize(np.vstack([self._encode(self._model, list(b)) for b in batched(texts, self.batch_size)]))
 
     def _embed_in_processes(self, texts: list[str]) -> np.ndarray:
-        from concurrent.futures.process import BrokenProcessPool
-
         worker = type(self)(threads=self.threads, batch_size=self.batch_size)  # settings only, one process each
-        parts = [texts[i :: self.processes] for i in range(self.processes)]
-        try:
-            vectors = list(_shared_pool(self.processes).map(_embed_in_worker, [worker] * len(parts), parts))
-        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, once
-            _POOLS.pop(self.processes, None)
-            vectors = list(_shared_pool(self.processes).map(_embed_in_worker, [worker] * len(parts), parts))
-        out = np.empty((len(texts), vectors[0].shape[1]), dtype=np.float32)
-        for i, part in enumerate(vectors):
-            out[i :: self.processes] = part
-        return out
+        rows = map_parts(partial(_embed_rows, worker), texts, self.processes, MIN_PARALLEL_TEXTS)
+        return np.vstack(rows).astype(np.float32, copy=False)
 
     def __getstate__(self) -> dict:
         return {"threads": self.threads, "batch_size": self.batch_size}

@@ -30,10 +30,10 @@ def test_a_large_call_split_over_worker_processes_gives_the_same_vectors(asdc_sa
 
     texts = [f"{r['text']}（{i}）" for i, r in enumerate(asdc_sample * 3)][: MIN_PARALLEL_TEXTS + 100]
     assert len(texts) > MIN_PARALLEL_TEXTS
-    from nlp.embed import base
+    from nlp import parallel
 
     vectors = get_embedder("use", processes=2).embed(texts)
-    assert 2 in base._POOLS  # the call really went to the workers, whose pool stays for the next embedder
+    assert 2 in parallel._POOLS  # the call really went to the workers, whose pool stays for the next embedder
     alone = get_embedder("use", threads=1).embed(texts)
     assert vectors.shape == (len(texts), 512) and np.allclose(vectors, alone, atol=1e-5)
 

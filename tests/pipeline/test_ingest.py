@@ -38,7 +38,15 @@ def stored(engine) -> list[Document]:
         return list(s.scalars(select(Document).order_by(Document.external_id)))
 
 
-def test_ingest_redacts_and_reports_and_the_report_types(engine, export):
+@pytest.mark.parametrize("over_workers", [False, True], ids=["in-process", "over-workers"])
+def test_ingest_redacts_and_reports_and_the_report_types(engine, export, monkeypatch, over_workers):
+    """Also with every batch prepared and typed by the worker processes (nlp/parallel.py): the same rows."""
+    from nlp import parallel
+
+    if over_workers:
+        if not parallel.may_start_workers():
+            pytest.skip("one core, or a daemonic process: steps run in the process itself")
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 2)
     report = ingest_file(engine, export, source="helpdesk", kind="ticket", redactor=redact)
     assert (report.read, report.new, report.duplicate, report.rejected) == (4, 3, 0, 1)
     assert str(report.rejects[0]) == f"{export}:5: unparsable date '2026/13/40' (month must be in 1..12)"
