@@ -54,8 +54,8 @@ class CountingEmbedder:
 def test_tokens_cached_across_runs(engine, monkeypatch):
     docs = load(engine)
     calls = []
-    real = analysis.tokenize
-    monkeypatch.setattr(analysis, "tokenize", lambda t: calls.append(t) or real(t))
+    real = analysis.tokenize_many
+    monkeypatch.setattr(analysis, "tokenize_many", lambda texts: calls.extend(texts) or real(texts))
     first = analysis.tokens_for(engine, docs)
     assert sorted(calls) == sorted(set(TEXTS))  # the duplicate text is tokenized once
     assert first[0] == first[2] == ["注文", "商品", "届く", "届かない"]
