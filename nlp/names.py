@@ -38,11 +38,16 @@ def _specific(predicate: str) -> bool:
 def _is_complaint_adjective(word: str) -> bool:
     """An adjective the cue lexicon counts as a complaint (遅い, 狭い, 分かりにくい): on asdc's requests any
     adjective named topics 「薄味：濃い」 and 「出発：早い」, and on the demo 「サイズ感：大きい」 too."""
-    from nlp.tokenize import lemma_words
-
     if not word.endswith("い") or _is_predicate(word):
         return False
-    return _is_complaint_word(word) and lemma_words(word) == [f"{word}/形容詞"]
+    return _is_complaint_word(word) and _one_word(word, "形容詞")
+
+
+def _one_word(word: str, pos: str) -> bool:
+    """UniDic reads `word` as one word of part of speech `pos`, its own lemma."""
+    from nlp.tokenize import lemma_words
+
+    return lemma_words(word) == [f"{word}/{pos}"]
 
 
 # (noun phrase, predicate) -> whether the two stand in one message of the group often enough to be named
@@ -134,9 +139,7 @@ def _verdict_noun(pair: Sequence[str], together: Together | None) -> str | None:
 def _is_complaint_stem(word: str) -> bool:
     """A 形状詞 the lexicon lists only with its copula (雑で, 雑な): 「梱包が雑で」 tokenizes to 梱包 + 雑, and
     the demo's subtopic was named 「雑・梱包」."""
-    from nlp.tokenize import lemma_words
-
-    return lemma_words(word) == [f"{word}/形状詞"] and _is_complaint_word(f"{word}で")
+    return _one_word(word, "形状詞") and _is_complaint_word(f"{word}で")
 
 
 @lru_cache(maxsize=4096)
