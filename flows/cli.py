@@ -86,8 +86,8 @@ def cmd_teach(args: argparse.Namespace) -> int:
     suggest = args.suggest is not False  # --suggest [N]; N None: the default count
     if args.list or suggest:
         lines = taught_lines(_engine()) if args.list else suggestions(_engine(), args.suggest)
-        for doc_type, text in lines:
-            print(f"{doc_type}\t{text}")
+        for line in lines:
+            print(line)
         if suggest:
             print(
                 f"koe: {len(lines)} messages koe is least sure of: fix the type column, then koe teach FILE",
@@ -120,7 +120,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     try:
         for item in classify_rows(rows_of(args.path, sys.stdin, _mapping(args.map)), typer, redactor, args.kind):
             if isinstance(item, Typed):
-                print(f"{item.doc_type}\t{' '.join(item.text.split())}")
+                print(item.line)
             else:
                 print(f"rejected {item}", file=sys.stderr)
     except SourceError as exc:

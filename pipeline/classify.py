@@ -23,6 +23,16 @@ class Typed:
     doc_type: DocType
     text: str  # normalized and redacted: what koe stores and shows
 
+    @property
+    def line(self) -> str:
+        return typed_line(self.doc_type, self.text)
+
+
+def typed_line(doc_type: str, text: str) -> str:
+    """`type<TAB>text` on one line (line breaks become spaces): what `koe classify` and `koe teach --list`
+    / `--suggest` print and `koe teach` reads back."""
+    return f"{doc_type}\t{' '.join(text.split())}"
+
 
 def lines_of(path: str, stdin: Iterable[str]) -> Iterator[TextRow | Reject]:
     """One row per non-blank line of a text file, or of stdin for `-`, numbered `path:line` (`koe teach`

@@ -22,8 +22,9 @@ from sqlalchemy import Engine
 from nlp import columns as C
 from nlp.columns import DocType
 from nlp.pii import Redactor
-from nlp.prepare import prepare, text_hash
+from nlp.prepare import PreparedText, prepare
 from pipeline.calendar import Span
+from pipeline.classify import typed_line
 from pipeline.retype import typed_window
 from pipeline.typing import typer_for
 from reports.notes import TYPE_NAMES
@@ -81,14 +82,14 @@ SUGGESTED = 30  # lines `koe teach --suggest` prints unless asked for another nu
 SUGGEST_DAYS = 7  # read from the last days of the store's messages
 
 
-def suggestions(engine: Engine, n: int | None = None) -> list[tuple[str, str]]:
-    """(type, text) of the `n` messages of the store's last SUGGEST_DAYS days whose type the typer is least
+def suggestions(engine: Engine, n: int | None = None) -> list[str]:
+    """`type<TAB>text` lines of the `n` messages of the store's last SUGGEST_DAYS days whose type the typer is least
     sure of (Typer.doubts: on a set of e-commerce tickets koe had never seen, 18 of the 20 it doubted most
     were mistyped), each text once, none already taught: `koe teach --suggest`, for a lead to correct and
     teach back."""
     with session_scope(engine) as session:
         _, newest = repo.date_range(session)
-        taught = {text_hash(text) for text, _ in repo.taught_types(session)}
+        taught = repo.taught_hashes(session)
     n = SUGGESTED if n is None else n
     if newest is None or n <= 0:
         return []
@@ -100,13 +101,14 @@ def suggestions(engine: Engine, n: int | None = None) -> list[tuple[str, str]]:
     ratings = [None if pd.isna(r) else float(r) for r in docs[C.RATING]]
     doubts = typer_for(engine).doubts(docs[C.TEXT].tolist(), ratings, docs[C.KIND].tolist())
     order = sorted(range(len(docs)), key=lambda i: (-doubts[i], int(docs[C.ID].iloc[i])))[:n]
-    return [(str(docs[C.DOC_TYPE].iloc[i]), " ".join(str(docs[C.TEXT].iloc[i]).split())) for i in order]
+    return [typed_line(str(docs[C.DOC_TYPE].iloc[i]), str(docs[C.TEXT].iloc[i])) for i in order]
 
 
-def taught_lines(engine: Engine) -> list[tuple[str, str]]:
-    """(type, text) of every taught message, oldest first: `koe teach --list`, ready to edit and teach again."""
+def taught_lines(engine: Engine) -> list[str]:
+    """`type<TAB>text` lines of every taught message, oldest first: `koe teach --list`, ready to edit and
+    teach again."""
     with session_scope(engine) as session:
-        return [(doc_type, " ".join(text.split())) for text, doc_type in repo.taught_types(session)]
+        return [typed_line(doc_type, text) for text, doc_type in repo.taught_types(session)]
 
 
 def parse_line(line: str, origin: str) -> tuple[DocType, str] | Reject:
@@ -129,7 +131,7 @@ def _forgotten_line(line: str, origin: str) -> tuple[DocType | None, str] | Reje
 class _Line:
     origin: str
     doc_type: DocType | None
-    text: str  # normalized and redacted as ingest does
+    prepared: PreparedText  # normalized and redacted as ingest does, with its hash
 
 
 def _lines(
@@ -146,7 +148,7 @@ def _lines(
             continue
         doc_type, body = parsed
         try:
-            yield _Line(row.origin, doc_type, prepare(body, redactor=redactor).text)
+            yield _Line(row.origin, doc_type, prepare(body, redactor=redactor))
         except ValueError as exc:
             yield Reject(row.origin, str(exc))
 
@@ -160,7 +162,7 @@ def forget(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor)
         if isinstance(line, Reject):
             rejected.append(line)
         else:
-            wanted.setdefault(text_hash(line.text), []).append(line.origin)
+            wanted.setdefault(line.prepared.text_hash, []).append(line.origin)
     with session_scope(engine) as session:
         found = repo.forget_types(session, wanted) if wanted else set()
     missing = [origin for h, origins in wanted.items() if h not in found for origin in origins]
@@ -175,7 +177,7 @@ def teach(engine: Engine, rows: Iterable[TextRow | Reject], redactor: Redactor) 
         if isinstance(line, Reject):
             rejected.append(line)
         elif line.doc_type is not None:
-            taught[text_hash(line.text)] = (line.text, line.doc_type.value)
+            taught[line.prepared.text_hash] = (line.prepared.text, line.doc_type.value)
     if taught:
         with session_scope(engine) as session:
             repo.teach_types(session, taught)

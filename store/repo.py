@@ -276,6 +276,11 @@ def forget_types(session: Session, hashes: Iterable[str]) -> set[str]:
     return found
 
 
+def taught_hashes(session: Session) -> set[str]:
+    """The text hashes of every taught message."""
+    return set(session.scalars(select(TaughtType.text_hash)))
+
+
 def taught_types(session: Session) -> list[tuple[str, str]]:
     """(text, type) of every taught message, oldest first: the same list gives the same model version."""
     rows = session.execute(
